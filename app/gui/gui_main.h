@@ -1,0 +1,23 @@
+// The desktop window: GLFW + Dear ImGui + a glad-loaded GL context.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "params.h"
+
+namespace stridescope {
+
+struct GuiOptions {
+  std::string input_path;         // image or .npy to open; empty: use `sample`
+  std::string sample = "scene";   // built-in sample name (core/samples.h)
+  std::optional<Params> params;   // from the command-line parameter flags; nullopt: app defaults
+  std::string screenshot_path;    // non-empty: render `frames` frames, save the window as PNG, exit
+  int frames = 3;
+};
+
+// Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be
+// opened (no display, no OpenGL), with a message on stderr that says what to do instead.
+int RunGui(const GuiOptions& options);
+
+}  // namespace stridescope

@@ -1,0 +1,31 @@
+// Engines compute a feature map from an input and resolved geometry. The CPU engine is the
+// reference; the GPU engine (core/gl) implements the same interface.
+#pragma once
+
+#include <string_view>
+
+#include "geometry.h"
+#include "tensor.h"
+
+namespace stridescope {
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view Name() const = 0;  // "cpu" or "gpu"
+  // input: C,H,W planar, matching the geometry it was resolved for. Returns C_out x OH x OW.
+  // params and geometry must come from one successful ResolveGeometry call on this input's shape.
+  virtual Tensor3 Compute(const Params& params, const Geometry& geometry,
+                          const Tensor3& input) = 0;
+};
+
+class CpuEngine final : public Engine {
+ public:
+  std::string_view Name() const override { return "cpu"; }
+  Tensor3 Compute(const Params& params, const Geometry& geometry, const Tensor3& input) override;
+};
+
+// Convenience: resolve geometry for input's shape, then compute on engine.
+Expected<Tensor3> Run(Engine& engine, const Params& params, const Tensor3& input);
+
+}  // namespace stridescope

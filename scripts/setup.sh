@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Shared set-up for run.sh and test.sh: install missing Debian packages, then configure and build.
+# Sourced, not executed. A second run skips whatever is already done (dpkg check, CMake's own
+# incremental build).
+set -euo pipefail
+
+STRIDESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STRIDESCOPE_BUILD="${STRIDESCOPE_BUILD:-$STRIDESCOPE_ROOT/build}"
+
+stridescope_missing_packages() {
+  local pkg
+  grep -Ev '^\s*(#|$)' "$STRIDESCOPE_ROOT/scripts/debian-packages.txt" | while read -r pkg; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
+  done
+}
+
+stridescope_install_packages() {
+  local missing
+  missing="$(stridescope_missing_packages | tr '\n' ' ')"
+  [ -z "${missing// /}" ] && return 0
+  echo "stridescope: installing missing Debian packages: $missing"
+  local sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "stridescope: need root or sudo to install: $missing" >&2; exit 1; }
+    sudo_cmd=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Refresh the index only when an install fails on a stale one, so a warm machine stays offline.
+  # shellcheck disable=SC2086
+  "${sudo_cmd[@]}" apt-get install -y --no-install-recommends $missing \
+    || { "${sudo_cmd[@]}" apt-get update && "${sudo_cmd[@]}" apt-get install -y --no-install-recommends $missing; }
+}
+
+stridescope_build() {
+  local build_type="${1:-Release}"
+  if [ ! -f "$STRIDESCOPE_BUILD/CMakeCache.txt" ]; then
+    cmake -S "$STRIDESCOPE_ROOT" -B "$STRIDESCOPE_BUILD" -DCMAKE_BUILD_TYPE="$build_type"
+  fi
+  cmake --build "$STRIDESCOPE_BUILD" --parallel "$(nproc)"
+}
