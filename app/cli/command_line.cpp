@@ -1,0 +1,112 @@
+#include "cli/command_line.h"
+
+#include <algorithm>
+#include <ostream>
+
+#include "samples.h"
+
+namespace stridescope {
+
+namespace {
+
+constexpr int kExitInvalid = 2;
+
+// The window's own flags, next to the shared parameter flags.
+struct WindowFlags {
+  std::string image;
+  std::string input;
+  std::string sample;
+  std::string screenshot;
+  int frames = 3;
+  ParamFlags params;
+};
+
+std::string SampleNames() {
+  std::string names;
+  for (const SampleInfo& s : Samples()) names += (names.empty() ? "" : ", ") + std::string(s.name);
+  return names;
+}
+
+std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
+  if (!w.image.empty() && !w.input.empty()) return "give the image either as IMAGE or as --input, not both";
+  if (!w.sample.empty() && (!w.image.empty() || !w.input.empty()))
+    return "--sample and an input file exclude each other; choose one";
+  if (!w.sample.empty()) {
+    const auto& samples = Samples();
+    if (std::none_of(samples.begin(), samples.end(), [&](const SampleInfo& s) { return s.name == w.sample; }))
+      return "--sample '" + w.sample + "' is unknown; the samples are " + SampleNames();
+  }
+  if (w.frames < 1 || w.frames > 1000) return "--frames must be from 1 to 1000";
+  if (Status engine = CheckEngineAvailable(w.params.engine); !engine) return engine.error().message;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"stridescope: see what stride, padding and dilation do to a convolution.\n"
+               "With no subcommand it opens the window on IMAGE, --input or a built-in --sample."};
+  app.set_version_flag("--version", "stridescope 0.1.0");
+  app.require_subcommand(0, 1);
+
+  WindowFlags window;
+  app.add_option("IMAGE", window.image, "Image (PNG, JPEG, BMP) or .npy array to open");
+  app.add_option("--input", window.input, "Same as IMAGE");
+  app.add_option("--sample", window.sample, "Built-in sample to open: " + SampleNames() + " (default scene)");
+  app.add_option("--screenshot", window.screenshot, "Render a few frames, save the window as PNG to PATH, exit 0");
+  app.add_option("--frames", window.frames, "Frames to render before --screenshot (default 3)");
+  AddParamOptions(app, window.params);
+
+  ConvOptions conv;
+  CLI::App* conv_command = AddConvCommand(app, conv);
+
+  // CLI11 wants argv in reverse order when given a vector.
+  std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
+  Command command;
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << (app.got_subcommand(conv_command) ? conv_command->help() : app.help());
+    command.exit_code = 0;
+    return command;
+  } catch (const CLI::CallForVersion&) {
+    out << "stridescope 0.1.0\n";
+    command.exit_code = 0;
+    return command;
+  } catch (const CLI::ParseError& e) {
+    const bool in_conv = app.got_subcommand(conv_command);
+    err << "stridescope" << (in_conv ? " conv" : "") << ": " << e.what() << " (see stridescope"
+        << (in_conv ? " conv" : "") << " --help)\n";
+    command.exit_code = kExitInvalid;
+    return command;
+  }
+
+  if (app.got_subcommand(conv_command)) {
+    command.conv = std::move(conv);
+    return command;
+  }
+  if (auto problem = ValidateWindowFlags(window)) {
+    err << "stridescope: " << *problem << "\n";
+    command.exit_code = kExitInvalid;
+    return command;
+  }
+  GuiOptions gui;
+  gui.input_path = window.image.empty() ? window.input : window.image;
+  if (!window.sample.empty()) gui.sample = window.sample;
+  gui.screenshot_path = window.screenshot;
+  gui.frames = window.frames;
+  if (window.params.AnyGiven()) {
+    Params defaults;
+    Expected<Params> params = BuildParams(window.params, defaults);
+    if (!params) {
+      err << "stridescope: " << params.error().message << "\n";
+      command.exit_code = kExitInvalid;
+      return command;
+    }
+    gui.params = std::move(*params);
+  }
+  command.gui = std::move(gui);
+  return command;
+}
+
+}  // namespace stridescope

@@ -1,0 +1,15 @@
+// stridescope: parse the command line, then run the headless `conv` command or open the window.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/command_line.h"
+#include "gui/gui_main.h"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv, argv + argc);
+  stridescope::Command command = stridescope::ParseCommandLine(args, std::cout, std::cerr);
+  if (command.exit_code) return *command.exit_code;
+  if (command.conv) return stridescope::RunConv(*command.conv, std::cout, std::cerr);
+  return stridescope::RunGui(*command.gui);
+}
