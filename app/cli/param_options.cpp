@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "kernels.h"
@@ -78,7 +79,7 @@ std::optional<Error> CheckFlagsFitOp(const ParamFlags& f, Op op) {
   if (op != Op::Transposed && f.output_padding)
     return Error{"--output-padding applies only to --op transposed"};
   if (!IsPool(op) && f.ceil_mode) return Error{"--ceil-mode applies only to pooling (--op maxpool or avgpool)"};
-  if (op != Op::AvgPool && f.count_include_pad)
+  if (op != Op::AvgPool && f.count_include_pad != 0)
     return Error{"--count-include-pad applies only to --op avgpool"};
   if (IsPool(op) && (f.bias || f.channels))
     return Error{std::string(f.bias ? "--bias" : "--channels") + " does not apply to pooling"};
@@ -89,7 +90,7 @@ std::optional<Error> CheckFlagsFitOp(const ParamFlags& f, Op op) {
 
 bool ParamFlags::AnyGiven() const {
   return kernel || op || window || stride || dilation || padding || pad_mode || bias || channels ||
-         output_padding || ceil_mode || count_include_pad;
+         output_padding || ceil_mode || count_include_pad != 0;
 }
 
 void AddParamOptions(CLI::App& app, ParamFlags& f) {
@@ -136,28 +137,17 @@ Expected<Params> BuildParams(const ParamFlags& f, const Params& defaults) {
     if (!k) return Error{"--kernel: " + k.error().message};
     p.kernel = std::move(*k);
   }
-  if (f.window) {
-    Expected<Size2> w = ParsePair("--window", *f.window);
-    if (!w) return w.error();
-    p.window = *w;
+  // The (Y,X) flags; pooling without --stride strides by its window, as PyTorch.
+  for (auto [flag, text, target] : {std::tuple{"--window", &f.window, &p.window},
+                                    std::tuple{"--stride", &f.stride, &p.stride},
+                                    std::tuple{"--dilation", &f.dilation, &p.dilation},
+                                    std::tuple{"--output-padding", &f.output_padding, &p.output_padding}}) {
+    if (!*text) continue;
+    Expected<Size2> pair = ParsePair(flag, **text);
+    if (!pair) return pair.error();
+    *target = *pair;
   }
-  if (f.stride) {
-    Expected<Size2> s = ParsePair("--stride", *f.stride);
-    if (!s) return s.error();
-    p.stride = *s;
-  } else if (IsPool(p.op)) {
-    p.stride = p.window;
-  }
-  if (f.dilation) {
-    Expected<Size2> d = ParsePair("--dilation", *f.dilation);
-    if (!d) return d.error();
-    p.dilation = *d;
-  }
-  if (f.output_padding) {
-    Expected<Size2> o = ParsePair("--output-padding", *f.output_padding);
-    if (!o) return o.error();
-    p.output_padding = *o;
-  }
+  if (!f.stride && IsPool(p.op)) p.stride = p.window;
   if (f.padding) {
     Expected<Padding> pad = ParsePadding(*f.padding);
     if (!pad) return pad.error();
@@ -182,7 +172,7 @@ Expected<Params> BuildParams(const ParamFlags& f, const Params& defaults) {
     p.bias = bias;
   }
   if (f.ceil_mode) p.ceil_mode = true;
-  if (f.count_include_pad) p.count_include_pad = *f.count_include_pad;
+  if (f.count_include_pad != 0) p.count_include_pad = f.count_include_pad > 0;
   return p;
 }
 

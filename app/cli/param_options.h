@@ -16,7 +16,8 @@ struct ParamFlags {
   std::optional<std::string> kernel, op, window, stride, dilation, padding, pad_mode, bias,
       channels, output_padding;
   bool ceil_mode = false;
-  std::optional<bool> count_include_pad;
+  // CLI11 counts --count-include-pad as +1 and --no-count-include-pad as -1; 0: not given.
+  int count_include_pad = 0;
   std::string engine = "auto";
 
   bool AnyGiven() const;

@@ -1,0 +1,299 @@
+// The CLI contract, in-process: argument parsing, .npy round trips, --json, and exit 2 with one
+// line on stderr for every kind of bad input. Expected values are worked by hand or from ONNX.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command_line.h"
+#include "io.h"
+
+namespace fs = std::filesystem;
+using namespace stridescope;
+
+namespace {
+
+fs::path TempDir() {
+  const char* base = std::getenv("STRIDESCOPE_TEST_TMP");
+  fs::path dir = fs::path(base ? base : fs::temp_directory_path().string()) / "cli";
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string TempPath(const std::string& name) { return (TempDir() / name).string(); }
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Parses and, for `conv`, runs: what main() does minus the window.
+CliRun Cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "stridescope");
+  std::ostringstream out, err;
+  Command command = ParseCommandLine(args, out, err);
+  int code = 0;
+  if (command.exit_code) code = *command.exit_code;
+  else if (command.conv) code = RunConv(*command.conv, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string SaveArray(const std::string& name, std::vector<int> shape, std::vector<float> values) {
+  const std::string path = TempPath(name);
+  REQUIRE(SaveNpy(path, NpyArray{std::move(shape), std::move(values)}).ok());
+  return path;
+}
+
+std::vector<float> Iota(int n) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = static_cast<float>(i);
+  return v;
+}
+
+// The ONNX input: 0..34 as 7 rows x 5 columns.
+std::string OnnxInput() { return SaveArray("onnx.npy", {7, 5}, Iota(35)); }
+
+void CheckInvalid(const std::vector<std::string>& args, const std::string& expected_fragment) {
+  CAPTURE(expected_fragment);
+  const CliRun run = Cli(args);
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find(expected_fragment) != std::string::npos);
+  // One line: a single newline, at the end.
+  CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  INFO("stderr: " << run.err);
+}
+
+}  // namespace
+
+TEST_CASE("conv reproduces the ONNX stride-2 cases through .npy, with --json") {
+  const std::string input = OnnxInput();
+  const std::string output = TempPath("onnx_out.npy");
+  const CliRun run = Cli({"conv", "--input", input, "--output", output, "--kernel", "1,1,1;1,1,1;1,1,1",
+                          "--stride", "2", "--padding", "1", "--json", "--engine", "cpu"});
+  REQUIRE(run.exit_code == 0);
+  Expected<NpyArray> result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->shape == std::vector<int>{4, 3});
+  const std::vector<float> expected = {12, 27, 24, 63, 108, 81, 123, 198, 141, 112, 177, 124};
+  CHECK(result->values == expected);
+
+  const nlohmann::json line = nlohmann::json::parse(run.out);
+  CHECK(line["input"] == nlohmann::json({7, 5, 1}));
+  CHECK(line["output"] == nlohmann::json({4, 3, 1}));
+  CHECK(line["padding"] == nlohmann::json({1, 1, 1, 1}));
+  CHECK(line["macs"] == 4 * 3 * 9);
+  CHECK(line["engine"] == "cpu");
+  CHECK(line["ms"].get<double>() >= 0.0);
+
+  const CliRun valid = Cli({"conv", "--input", input, "--output", output, "--kernel", "box",
+                            "--stride", "2", "--bias", "1"});
+  REQUIRE(valid.exit_code == 0);
+  CHECK(valid.out.empty());
+  result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->shape == std::vector<int>{3, 2});
+  // box:3 is the all-ones kernel divided by 9: the ONNX [[54,72],[144,162],[234,252]] / 9, plus bias.
+  const std::vector<float> ninths = {54, 72, 144, 162, 234, 252};
+  for (std::size_t i = 0; i < ninths.size(); ++i) CHECK(result->values[i] == doctest::Approx(ninths[i] / 9 + 1));
+}
+
+TEST_CASE("channel layouts: (H,W,C) in, depthwise (OH,OW,C) or summed (OH,OW) out") {
+  // 2 x 2 x 3, channel c holds value 10*c + pixel index: easy to sum by hand.
+  std::vector<float> hwc;
+  for (int p = 0; p < 4; ++p)
+    for (int c = 0; c < 3; ++c) hwc.push_back(static_cast<float>(10 * c + p));
+  const std::string input = SaveArray("hwc.npy", {2, 2, 3}, hwc);
+  const std::string output = TempPath("hwc_out.npy");
+
+  // 1x1 kernel of 2: depthwise doubles every value and keeps the HWC layout.
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--kernel", "2"}).exit_code == 0);
+  Expected<NpyArray> depthwise = LoadNpy(output);
+  REQUIRE(depthwise.ok());
+  CHECK(depthwise->shape == std::vector<int>{2, 2, 3});
+  for (std::size_t i = 0; i < hwc.size(); ++i) CHECK(depthwise->values[i] == 2 * hwc[i]);
+
+  // Summed: pixel p gives 2 * (p + 10+p + 20+p) = 2 * (3p + 30).
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--kernel", "2", "--channels", "sum"}).exit_code == 0);
+  Expected<NpyArray> summed = LoadNpy(output);
+  REQUIRE(summed.ok());
+  CHECK(summed->shape == std::vector<int>{2, 2});
+  for (int p = 0; p < 4; ++p) CHECK(summed->values[static_cast<std::size_t>(p)] == 2 * (3 * p + 30));
+
+  // A (F,C,KH,KW) bank of two 1x1 filters: [1,0,0] picks channel 0, [0,0,1] picks channel 2.
+  const std::string bank = SaveArray("bank.npy", {2, 3, 1, 1}, {1, 0, 0, 0, 0, 1});
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--kernel", bank}).exit_code == 0);
+  Expected<NpyArray> picked = LoadNpy(output);
+  REQUIRE(picked.ok());
+  CHECK(picked->shape == std::vector<int>{2, 2, 2});
+  for (int p = 0; p < 4; ++p) {
+    CHECK(picked->values[static_cast<std::size_t>(2 * p)] == p);
+    CHECK(picked->values[static_cast<std::size_t>(2 * p + 1)] == 20 + p);
+  }
+}
+
+TEST_CASE("pooling defaults its stride to the window, as PyTorch") {
+  const std::string input = SaveArray("pool.npy", {4, 4}, Iota(16));
+  const std::string output = TempPath("pool_out.npy");
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--op", "maxpool", "--window", "2"}).exit_code == 0);
+  Expected<NpyArray> result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->shape == std::vector<int>{2, 2});
+  CHECK(result->values == std::vector<float>{5, 7, 13, 15});
+  // Average of the 2x2 blocks of 0..15: (0+1+4+5)/4 = 2.5 and so on.
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--op", "avgpool", "--window", "2"}).exit_code == 0);
+  result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->values == std::vector<float>{2.5f, 4.5f, 10.5f, 12.5f});
+
+  // Padding 1, window 2, stride 2 on 0..15: the top-left window holds one real pixel (0) and three
+  // padding cells; the next holds 1 and 2. Divisor 4 with the padding counted, 2 without.
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--op", "avgpool", "--window", "2",
+               "--padding", "1"}).exit_code == 0);
+  result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->values[1] == doctest::Approx((1 + 2) / 4.0));
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--op", "avgpool", "--window", "2",
+               "--padding", "1", "--no-count-include-pad"}).exit_code == 0);
+  result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->values[1] == doctest::Approx((1 + 2) / 2.0));
+}
+
+TEST_CASE("transposed conv and same padding through the CLI") {
+  const std::string input = SaveArray("t.npy", {2, 2}, {1, 2, 3, 4});
+  const std::string output = TempPath("t_out.npy");
+  // Stride 2, 1x1 kernel of 1: zeros inserted between pixels; out = (2-1)*2 + 1 = 3 per side.
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--op", "transposed", "--kernel", "1",
+               "--stride", "2", "--json"}).exit_code == 0);
+  Expected<NpyArray> result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->shape == std::vector<int>{3, 3});
+  CHECK(result->values == std::vector<float>{1, 0, 2, 0, 0, 0, 3, 0, 4});
+  // With output padding 1: one more row and column of zeros at the end.
+  REQUIRE(Cli({"conv", "--input", input, "--output", output, "--op", "transposed", "--kernel", "1",
+               "--stride", "2", "--output-padding", "1"}).exit_code == 0);
+  result = LoadNpy(output);
+  REQUIRE(result.ok());
+  CHECK(result->shape == std::vector<int>{4, 4});
+
+  // same, stride 2 on 7x5 with a 3x3 kernel: out = ceil(7/2) x ceil(5/2) = 4 x 3; rows total
+  // (4-1)*2+3-7 = 2 -> 1,1; cols (3-1)*2+3-5 = 2 -> 1,1.
+  const CliRun run = Cli({"conv", "--input", OnnxInput(), "--output", output, "--kernel", "box",
+                          "--stride", "2", "--padding", "same", "--json"});
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json line = nlohmann::json::parse(run.out);
+  CHECK(line["output"] == nlohmann::json({4, 3, 1}));
+  CHECK(line["padding"] == nlohmann::json({1, 1, 1, 1}));
+  // Even kernel, stride 1, width 5: total = 1, the extra pixel goes right/bottom.
+  const CliRun even = Cli({"conv", "--input", OnnxInput(), "--output", output, "--kernel", "box:2",
+                           "--padding", "same", "--json"});
+  REQUIRE(even.exit_code == 0);
+  CHECK(nlohmann::json::parse(even.out)["padding"] == nlohmann::json({0, 1, 0, 1}));
+}
+
+TEST_CASE("PNG output and image input") {
+  const std::string png = TempPath("map.png");
+  REQUIRE(Cli({"conv", "--input", OnnxInput(), "--output", png, "--kernel", "sobel-x"}).exit_code == 0);
+  Expected<Tensor3> image = LoadInput(png);
+  REQUIRE(image.ok());
+  CHECK(image->width == 3);
+  CHECK(image->height == 5);
+  // The image goes back in as RGB in [0,1].
+  const std::string output = TempPath("from_png.npy");
+  const CliRun run = Cli({"conv", "--input", png, "--output", output, "--kernel", "identity:1", "--json"});
+  REQUIRE(run.exit_code == 0);
+  CHECK(nlohmann::json::parse(run.out)["input"] == nlohmann::json({5, 3, 3}));
+}
+
+TEST_CASE("every invalid argument or input exits 2 with one line that says what to change") {
+  const std::string input = OnnxInput();
+  const std::string out = TempPath("never.npy");
+  const std::vector<std::string> base = {"conv", "--input", input, "--output", out};
+  const auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CheckInvalid({"conv", "--output", out, "--kernel", "box"}, "--input");
+  CheckInvalid(with({"--kernel", "box", "--stride", "0"}), "stride Y is 0");
+  CheckInvalid(with({"--kernel", "box", "--stride", "65"}), "from 1 to 64");
+  CheckInvalid(with({"--kernel", "box", "--stride", "2,x"}), "--stride '2,x'");
+  CheckInvalid(with({"--kernel", "box", "--dilation", "17"}), "dilation");
+  CheckInvalid(with({"--kernel", "nope"}), "unknown kernel 'nope'");
+  CheckInvalid(with({"--kernel", "nan,1"}), "finite");
+  CheckInvalid(with({"--kernel", "1,2;3"}), "same count");
+  CheckInvalid(with({"--kernel", "box:32"}), "1 to 31");
+  CheckInvalid(with({"--kernel", "box:9"}), "no output");
+  CheckInvalid(with({"--kernel", "box", "--padding", "5", "--pad-mode", "reflect"}), "reflect");
+  CheckInvalid(with({"--kernel", "box", "--padding", "1,2,3"}), "--padding");
+  CheckInvalid(with({"--kernel", "box", "--pad-mode", "mirror"}), "zeros|reflect|replicate|circular");
+  CheckInvalid(with({"--kernel", "box", "--op", "dilate"}), "conv|transposed|maxpool|avgpool");
+  CheckInvalid(with({"--kernel", "box", "--bias", "abc"}), "--bias");
+  CheckInvalid(with({"--kernel", "box", "--engine", "gpu"}), "GPU");
+  CheckInvalid(with({"--kernel", "box", "--window", "2"}), "--window applies to pooling");
+  CheckInvalid(with({"--op", "maxpool", "--window", "3", "--padding", "2"}), "half the pooling window");
+  CheckInvalid(with({"--op", "avgpool", "--window", "2", "--dilation", "2"}), "dilation");
+  CheckInvalid(with({"--op", "transposed", "--kernel", "box", "--stride", "2", "--output-padding", "2"}),
+               "output padding");
+  CheckInvalid(with({}), "needs --kernel");
+  CheckInvalid({"conv", "--input", input, "--output", TempPath("x.txt"), "--kernel", "box"}, ".npy or .png");
+  CheckInvalid({"conv", "--input", TempPath("missing.npy"), "--output", out, "--kernel", "box"}, "missing.npy");
+  CheckInvalid({"conv", "--input", input, "--output", TempPath("no/such/dir/o.npy"), "--kernel", "box"}, "o.npy");
+
+  // A corrupt image and a truncated .npy.
+  const std::string corrupt = TempPath("corrupt.png");
+  std::ofstream(corrupt, std::ios::binary) << "\x89PNG\r\n\x1a\n garbage";
+  CheckInvalid({"conv", "--input", corrupt, "--output", out, "--kernel", "box"}, "corrupt.png");
+  const std::string truncated = TempPath("truncated.npy");
+  {
+    std::ifstream in(input, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 8);
+  }
+  CheckInvalid({"conv", "--input", truncated, "--output", out, "--kernel", "box"}, "truncated.npy");
+  // A kernel whose channels do not match the image.
+  const std::string kernel3 = SaveArray("k3.npy", {3, 3, 3}, std::vector<float>(27, 1.0f));
+  CheckInvalid(with({"--kernel", kernel3}), "3 input channels");
+  CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("help documents every flag; the window's flags parse into GuiOptions") {
+  const CliRun help = Cli({"conv", "--help"});
+  CHECK(help.exit_code == 0);
+  for (const char* flag : {"--input", "--output", "--kernel", "--op", "--window", "--stride", "--dilation",
+                           "--padding", "--pad-mode", "--bias", "--channels", "--output-padding", "--ceil-mode",
+                           "--count-include-pad", "--no-count-include-pad", "--engine", "--json"}) {
+    CAPTURE(flag);
+    CHECK(help.out.find(flag) != std::string::npos);
+  }
+  const CliRun top = Cli({"--help"});
+  CHECK(top.exit_code == 0);
+  CHECK(top.out.find("conv") != std::string::npos);
+  CHECK(top.out.find("--screenshot") != std::string::npos);
+
+  std::ostringstream out, err;
+  Command gui = ParseCommandLine({"stridescope", "--sample", "grid7", "--stride", "3", "--kernel", "sobel-y",
+                                  "--screenshot", "s.png", "--frames", "5"},
+                                 out, err);
+  REQUIRE(gui.gui.has_value());
+  CHECK(gui.gui->sample == "grid7");
+  CHECK(gui.gui->screenshot_path == "s.png");
+  CHECK(gui.gui->frames == 5);
+  REQUIRE(gui.gui->params.has_value());
+  CHECK(gui.gui->params->stride == Size2{3, 3});
+  CHECK(gui.gui->params->kernel.weights[0] == -1.0f);
+
+  Command bare = ParseCommandLine({"stridescope", "photo.png"}, out, err);
+  REQUIRE(bare.gui.has_value());
+  CHECK(bare.gui->input_path == "photo.png");
+  CHECK_FALSE(bare.gui->params.has_value());
+
+  CheckInvalid({"--sample", "nope"}, "unknown");
+  CheckInvalid({"--stride", "0,1", "--bogus"}, "--bogus");
+}
