@@ -69,8 +69,8 @@ struct AxisGeometry {
     int tap;
   };
   std::vector<Reader> Readers(int i) const;
-  // Padded-lattice positions that the floor leaves unread past the last window:
-  // (I + pads - E) mod S for conv and pooling, 0 for transposed.
+  // Padded-lattice positions left unread after the last tap of the last window. Without
+  // ceil_mode that is (I + pads - E) mod S, what the floor drops; 0 for transposed conv.
   int FloorRemainder() const;
 };
 
@@ -98,6 +98,7 @@ struct Geometry {
 
 // The padding a preset or explicit Padding resolves to on one axis, before any validation.
 // valid = 0; full = E-1 each side; same = TensorFlow SAME (extra pixel at the end).
+// ResolveGeometry refuses same and full for transposed conv, which takes numeric padding only.
 struct AxisPadding {
   int begin = 0;
   int end = 0;
