@@ -17,7 +17,8 @@ struct GuiOptions {
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be
-// opened (no display, no OpenGL), with a message on stderr that says what to do instead.
+// opened (no display, no OpenGL), with a message on stderr that says what to do instead, and 2
+// when the --screenshot path cannot be written (user input, as everywhere else).
 int RunGui(const GuiOptions& options);
 
 }  // namespace stridescope

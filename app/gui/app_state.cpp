@@ -1,0 +1,204 @@
+#include "gui/app_state.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <utility>
+
+#include "io.h"
+#include "kernels.h"
+#include "samples.h"
+
+namespace stridescope {
+
+namespace {
+
+// A blur: stride and padding effects read clearly on it, and it keeps the photo recognisable.
+constexpr std::string_view kDefaultKernelPreset = "gaussian";
+
+bool SameKernel(const Kernel& a, const Kernel& b) {
+  return a.rank == b.rank && a.filters == b.filters && a.channels == b.channels &&
+         a.height == b.height && a.width == b.width && a.weights == b.weights;
+}
+
+// The preset a kernel was made from, so a command-line "--kernel box:7" shows as box, size 7.
+KernelChoice IdentifyKernel(const Kernel& kernel) {
+  for (const KernelPreset& preset : KernelPresets()) {
+    const int size = preset.sizable ? kernel.height : 0;
+    Expected<Kernel> candidate = MakePresetKernel(preset.name, size);
+    if (candidate && SameKernel(*candidate, kernel)) {
+      return {std::string(preset.name), preset.sizable ? size : preset.default_size};
+    }
+  }
+  return {};
+}
+
+int DefaultSize(std::string_view preset_name) {
+  const auto& presets = KernelPresets();
+  const auto found = std::find_if(presets.begin(), presets.end(),
+                                  [&](const KernelPreset& p) { return p.name == preset_name; });
+  return found == presets.end() ? 0 : found->default_size;
+}
+
+// The channels ToDisplayRgba shows: all of them for grey and RGB, otherwise only the first.
+int DisplayedChannels(const Tensor3& tensor) {
+  return (tensor.channels == 1 || tensor.channels == 3) ? tensor.channels : 1;
+}
+
+std::uint8_t ToByte(float value, DisplayRange range) {
+  if (!std::isfinite(value)) return 0;
+  const float unit = (value - range.low) / (range.high - range.low);
+  return static_cast<std::uint8_t>(std::lround(std::clamp(unit, 0.0f, 1.0f) * 255.0f));
+}
+
+// Images already hold [0,1] and show as they are; .npy grids (e.g. 0..34) are stretched so
+// that their values are visible at all.
+DisplayRange InputDisplayRange(const Tensor3& pixels) {
+  const DisplayRange finite = FiniteRange(pixels);
+  if (finite.low >= 0.0f && finite.high <= 1.0f) return {};
+  return finite;
+}
+
+}  // namespace
+
+AppState::AppState(Params initial_params) : params(std::move(initial_params)) {
+  if (params.kernel.weights.empty()) {
+    kernel_choice = {std::string(kDefaultKernelPreset), DefaultSize(kDefaultKernelPreset)};
+    ApplyKernelChoice();
+  } else {
+    kernel_choice = IdentifyKernel(params.kernel);
+  }
+  view.link_stride = params.stride.y == params.stride.x;
+}
+
+void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
+  input_.pixels = std::move(pixels);
+  input_.name = std::move(name);
+  input_.is_sample = is_sample;
+  const std::vector<std::uint8_t> rgba =
+      ToDisplayRgba(input_.pixels, InputDisplayRange(input_.pixels));
+  if (!input_.texture.Upload(input_.pixels.width, input_.pixels.height, rgba.data())) {
+    input_error_ = "The input is too large for this graphics driver to display; the numbers are "
+                   "still computed.";
+  }
+  dirty_ = true;
+}
+
+bool AppState::LoadSample(std::string_view name) {
+  Expected<Tensor3> sample = MakeSample(name);
+  if (!sample) {
+    input_error_ = sample.error().message;
+    return false;
+  }
+  input_error_.clear();
+  SetInput(std::move(*sample), std::string(name), true);
+  return true;
+}
+
+bool AppState::LoadFile(const std::string& path) {
+  Expected<Tensor3> loaded = LoadInput(path);
+  if (!loaded) {
+    input_error_ = loaded.error().message;
+    if (!input_.name.empty()) {
+      const bool sentence_ended = input_error_.ends_with('.');
+      input_error_ += (sentence_ended ? " Showing '" : ". Showing '") + input_.name + "' instead.";
+    }
+    return false;
+  }
+  input_error_.clear();
+  SetInput(std::move(*loaded), std::filesystem::path(path).filename().string(), false);
+  return true;
+}
+
+bool AppState::ApplyKernelChoice() {
+  dirty_ = true;
+  kernel_error_.clear();
+  if (kernel_choice.preset.empty()) return true;  // custom kernel: nothing to rebuild
+  Expected<Kernel> kernel = MakePresetKernel(kernel_choice.preset, kernel_choice.size);
+  if (!kernel) {
+    kernel_error_ = kernel.error().message;
+    return false;
+  }
+  params.kernel = std::move(*kernel);
+  return true;
+}
+
+void AppState::Recompute() {
+  if (!dirty_) return;
+  dirty_ = false;
+  const Tensor3& in = input_.pixels;
+  if (in.Empty()) return;
+
+  // params.kernel still holds the previous kernel when the chosen one could not be made.
+  if (!kernel_error_.empty()) {
+    ShowInvalid(kernel_error_);
+    return;
+  }
+  Expected<Geometry> geometry = ResolveGeometry(params, in.channels, in.height, in.width);
+  if (!geometry) {
+    ShowInvalid(geometry.error().message);
+    return;
+  }
+  // in: C,H,W  out: C_out,OH,OW
+  result_.feature_map = engine_.Compute(params, *geometry, in);
+  result_.geometry = std::move(*geometry);
+  result_.has_value = true;
+  result_.stale = false;
+  result_.error.clear();
+
+  const Tensor3& map = result_.feature_map;
+  DisplayRange range = FiniteRange(map);
+  if (range.high <= range.low) range = {};
+  const std::vector<std::uint8_t> rgba = ToDisplayRgba(map, range);
+  result_.texture.Upload(map.width, map.height, rgba.data());
+}
+
+void AppState::ShowInvalid(std::string message) {
+  result_.error = std::move(message);
+  result_.stale = result_.has_value;
+}
+
+DisplayRange FiniteRange(const Tensor3& tensor) {
+  const std::size_t count = static_cast<std::size_t>(DisplayedChannels(tensor)) * tensor.PlaneSize();
+  bool any = false;
+  DisplayRange range;
+  for (std::size_t i = 0; i < count && i < tensor.data.size(); ++i) {
+    const float value = tensor.data[i];
+    if (!std::isfinite(value)) continue;
+    range.low = any ? std::min(range.low, value) : value;
+    range.high = any ? std::max(range.high, value) : value;
+    any = true;
+  }
+  return any ? range : DisplayRange{};
+}
+
+std::vector<std::uint8_t> ToDisplayRgba(const Tensor3& tensor, DisplayRange range) {
+  if (range.high <= range.low) range = {};
+  const std::size_t pixels = tensor.PlaneSize();
+  std::vector<std::uint8_t> rgba(pixels * 4, 255);
+  if (tensor.channels < 1) return rgba;
+  const bool colour = tensor.channels == 3;
+  // in: C,H,W planar  out: H,W,RGBA interleaved
+  for (int rgb = 0; rgb < 3; ++rgb) {
+    const float* plane = tensor.Plane(colour ? rgb : 0);
+    for (std::size_t i = 0; i < pixels; ++i) {
+      rgba[i * 4 + static_cast<std::size_t>(rgb)] = ToByte(plane[i], range);
+    }
+  }
+  return rgba;
+}
+
+std::string DisplayedChannelsNote(const Tensor3& tensor) {
+  if (tensor.channels == 1) return "grey";
+  if (tensor.channels == 3) return "RGB";
+  return std::to_string(tensor.channels) + " channels, the first shown";
+}
+
+ImTextureID ToImTextureId(const GlTexture& texture) {
+  // ImGui's OpenGL backend reads ImTextureID back as a GLuint.
+  return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(texture.id()));
+}
+
+}  // namespace stridescope

@@ -1,0 +1,366 @@
+// The window: setup -> loop -> shutdown, as in Dear ImGui's GLFW + OpenGL 3 example.
+// Sections: messages and environment | window and ImGui set-up (RAII) | layout | loop | RunGui.
+#include "gui/gui_main.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#define GLFW_INCLUDE_NONE  // GL comes through core/gl only
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+
+#include "gl_texture.h"
+#include "gui/app_state.h"
+#include "gui/panels/controls_panel.h"
+#include "gui/theme.h"
+#include "gui/views/feature_map_view.h"
+#include "gui/views/input_view.h"
+#include "io.h"
+#include "samples.h"
+
+namespace stridescope {
+
+namespace {
+
+constexpr int kExitNoWindow = 1;
+constexpr int kExitScreenshotFailed = 2;  // a path the user gave could not be written
+
+constexpr int kWindowWidth = 1600;
+constexpr int kWindowHeight = 900;
+constexpr float kControlsWidth = 340.0f;  // logical pixels, times the content scale
+constexpr float kBackground[3] = {0.11f, 0.11f, 0.12f};
+
+// Asleep, the window still wakes now and then for ImGui's own timers: often while a text field
+// shows a blinking caret, rarely otherwise (the ini autosave). A frame on a software renderer
+// costs tens of milliseconds, so idle wake-ups are kept few.
+constexpr double kCaretWaitSeconds = 0.5;
+constexpr double kIdleWaitSeconds = 5.0;
+// ImGui settles some layouts (popups, auto-sized items) a frame or two after the event.
+constexpr int kFramesAfterInput = 3;
+
+// ---- messages and environment -------------------------------------------------------------
+
+void PrintNoDisplay(const std::string& reason) {
+  std::cerr << "stridescope: no display found (" << reason
+            << "). Run it from a desktop session, under xvfb-run, or use `stridescope conv ...` "
+               "for headless work.\n";
+}
+
+void PrintNoOpenGl(const std::string& reason) {
+  std::cerr << "stridescope: could not open an OpenGL 3.3 window (" << reason
+            << "). Update the graphics driver, or use `stridescope conv ...` for headless work.\n";
+}
+
+std::string LastGlfwError() {
+  const char* description = nullptr;
+  glfwGetError(&description);
+  return description != nullptr ? description : "no reason given";
+}
+
+bool EnvironmentSet(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0';
+}
+
+// imgui.ini in $XDG_CONFIG_HOME/stridescope (default ~/.config/stridescope); empty when the
+// folder cannot be made, which turns ImGui's ini off instead of failing.
+std::string ImGuiIniPath() {
+  namespace fs = std::filesystem;
+  fs::path config;
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
+  if (xdg != nullptr && fs::path(xdg).is_absolute()) {
+    config = xdg;
+  } else if (home != nullptr && *home != '\0') {
+    config = fs::path(home) / ".config";
+  } else {
+    return {};
+  }
+  const fs::path folder = config / "stridescope";
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error || !fs::is_directory(folder, error)) return {};
+  return (folder / "imgui.ini").string();
+}
+
+// ---- window and ImGui set-up (RAII) -------------------------------------------------------
+
+struct GlfwTerminator {
+  GlfwTerminator() = default;
+  GlfwTerminator(const GlfwTerminator&) = delete;
+  GlfwTerminator& operator=(const GlfwTerminator&) = delete;
+  ~GlfwTerminator() { glfwTerminate(); }
+};
+
+struct WindowDeleter {
+  void operator()(GLFWwindow* window) const { glfwDestroyWindow(window); }
+};
+using WindowPtr = std::unique_ptr<GLFWwindow, WindowDeleter>;
+
+WindowPtr CreateWindowWithContext(int major, int minor) {
+  glfwDefaultWindowHints();
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, major);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, minor);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  return WindowPtr(glfwCreateWindow(kWindowWidth, kWindowHeight, "stridescope", nullptr, nullptr));
+}
+
+// OpenGL 4.3 core for the compute shaders; 3.3 core still shows everything.
+WindowPtr CreateMainWindow() {
+  if (WindowPtr window = CreateWindowWithContext(4, 3)) return window;
+  const std::string why = LastGlfwError();
+  WindowPtr window = CreateWindowWithContext(3, 3);
+  if (window) {
+    std::cerr << "stridescope: OpenGL 4.3 is not available (" << why
+              << "); using OpenGL 3.3: the display works, GPU compute shaders will be "
+                 "unavailable.\n";
+  }
+  return window;
+}
+
+float ContentScale(GLFWwindow* window) {
+  float x_scale = 1.0f;
+  float y_scale = 1.0f;
+  glfwGetWindowContentScale(window, &x_scale, &y_scale);
+  // Guards against drivers that report nonsense; the range covers real monitors.
+  return std::clamp(std::max(x_scale, y_scale), 0.5f, 4.0f);
+}
+
+// Whether anything happened that needs a redraw; the window's user pointer points at it.
+struct Activity {
+  int frames_to_draw = kFramesAfterInput;
+};
+
+void NoteActivity(GLFWwindow* window) {
+  if (auto* activity = static_cast<Activity*>(glfwGetWindowUserPointer(window))) {
+    activity->frames_to_draw = kFramesAfterInput;
+  }
+}
+
+// Installed before ImGui's backend, which calls them after its own (it chains user callbacks).
+void InstallActivityCallbacks(GLFWwindow* window, Activity* activity) {
+  glfwSetWindowUserPointer(window, activity);
+  glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { NoteActivity(w); });
+  glfwSetCursorEnterCallback(window, [](GLFWwindow* w, int) { NoteActivity(w); });
+  glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { NoteActivity(w); });
+  glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { NoteActivity(w); });
+  glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { NoteActivity(w); });
+  glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { NoteActivity(w); });
+  glfwSetWindowFocusCallback(window, [](GLFWwindow* w, int) { NoteActivity(w); });
+  glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { NoteActivity(w); });
+  glfwSetWindowRefreshCallback(window, [](GLFWwindow* w) { NoteActivity(w); });
+}
+
+// The ImGui context and its GLFW and OpenGL 3 backends, shut down in reverse order.
+class ImGuiSession {
+ public:
+  // ini_filename must outlive the session (ImGui writes it at shutdown); nullptr: no ini.
+  ImGuiSession(GLFWwindow* window, const char* ini_filename, float content_scale) {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = ini_filename;
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ApplyTheme(content_scale);
+    platform_ready_ = ImGui_ImplGlfw_InitForOpenGL(window, true);
+    // nullptr: the backend's default GLSL (#version 150), valid on every 3.3+ core context.
+    renderer_ready_ = platform_ready_ && ImGui_ImplOpenGL3_Init(nullptr);
+  }
+  ImGuiSession(const ImGuiSession&) = delete;
+  ImGuiSession& operator=(const ImGuiSession&) = delete;
+  ~ImGuiSession() {
+    if (renderer_ready_) ImGui_ImplOpenGL3_Shutdown();
+    if (platform_ready_) ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+
+  bool ready() const { return renderer_ready_; }
+
+ private:
+  bool platform_ready_ = false;
+  bool renderer_ready_ = false;
+};
+
+// ---- layout -------------------------------------------------------------------------------
+
+// The largest zoom at which both the input and the feature map fit in area. Large zooms (small
+// grids) snap down to whole numbers so every cell is drawn the same size; below that, snapping
+// would waste up to half the area, and a pixel more or less per cell is not visible.
+float FitZoom(const AppState& state, ImVec2 area) {
+  constexpr float kSmallestZoom = 1.0f / 64.0f;  // a tiny window still shows something
+  constexpr float kWholeZoomFrom = 8.0f;
+  const Tensor3& input = state.input().pixels;
+  if (input.Empty()) return 1.0f;
+  float zoom = std::min(area.x / static_cast<float>(input.width),
+                        area.y / static_cast<float>(input.height));
+  const ViewResult& result = state.result();
+  if (result.has_value) {
+    const Tensor3& map = result.feature_map;
+    zoom = std::min({zoom, area.x / static_cast<float>(map.width),
+                     area.y / static_cast<float>(map.height)});
+  }
+  if (zoom >= kWholeZoomFrom) zoom = std::floor(zoom);
+  return std::max(zoom, kSmallestZoom);
+}
+
+// Input and feature map side by side, in equal panes, at one shared zoom.
+void DrawImageViews(AppState& state) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 area = ImGui::GetContentRegionAvail();
+  const float pane_width = std::floor((area.x - style.ItemSpacing.x) * 0.5f);
+  // A caption line above each image and up to three wrapped lines of notes below it.
+  const float text_height = ImGui::GetTextLineHeightWithSpacing() * 4.0f;
+  const ImVec2 image_area(pane_width - 2.0f * style.WindowPadding.x,
+                          area.y - 2.0f * style.WindowPadding.y - text_height);
+  state.view.zoom = FitZoom(state, image_area);
+
+  ImGui::BeginChild("input_view", ImVec2(pane_width, 0.0f), true,
+                    ImGuiWindowFlags_HorizontalScrollbar);
+  DrawInputView(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("feature_map_view", ImVec2(0.0f, 0.0f), true,
+                    ImGuiWindowFlags_HorizontalScrollbar);
+  DrawFeatureMapView(state);
+  ImGui::EndChild();
+}
+
+// One full-window host (1.86 has no docking): the controls column, then the two views.
+void DrawMainWindow(AppState& state, float content_scale) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::Begin("stridescope", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                   ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus);
+  state.Recompute();  // the first frame, and inputs given before it
+  ImGui::BeginChild("controls", ImVec2(kControlsWidth * content_scale, 0.0f), true);
+  DrawControlsPanel(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  DrawImageViews(state);
+  ImGui::End();
+}
+
+// ---- loop ---------------------------------------------------------------------------------
+
+// Sleeps until an event (or the idle timeout) unless recent input still needs frames drawn.
+void WaitForWork(Activity& activity) {
+  if (activity.frames_to_draw > 0) {
+    --activity.frames_to_draw;
+    glfwPollEvents();
+  } else {
+    glfwWaitEventsTimeout(ImGui::GetIO().WantTextInput ? kCaretWaitSeconds : kIdleWaitSeconds);
+  }
+}
+
+int SaveScreenshot(const std::string& path, int width, int height) {
+  if (width <= 0 || height <= 0) {
+    std::cerr << "stridescope: --screenshot: the window has no area to capture.\n";
+    return kExitScreenshotFailed;
+  }
+  const std::vector<std::uint8_t> pixels = ReadFramebufferRgba(width, height);
+  const Status saved = SaveRgbaPng(path, width, height, pixels.data());
+  if (!saved) {
+    std::cerr << "stridescope: --screenshot: " << saved.error().message << "\n";
+    return kExitScreenshotFailed;
+  }
+  return 0;
+}
+
+int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOptions& options,
+            float content_scale) {
+  const bool screenshot = !options.screenshot_path.empty();
+  for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {
+    if (screenshot) {
+      glfwPollEvents();  // never sleep: the frames are wanted as fast as they can be drawn
+    } else {
+      WaitForWork(activity);
+      if (glfwGetWindowAttrib(window, GLFW_ICONIFIED) != 0) continue;
+    }
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    DrawMainWindow(state, content_scale);
+    ImGui::Render();
+
+    int width = 0;
+    int height = 0;
+    glfwGetFramebufferSize(window, &width, &height);
+    ClearFramebuffer(width, height, kBackground[0], kBackground[1], kBackground[2]);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    // Read the back buffer before the swap: after it, its contents are undefined.
+    if (screenshot && frame >= options.frames) {
+      return SaveScreenshot(options.screenshot_path, width, height);
+    }
+    glfwSwapBuffers(window);
+  }
+  return 0;
+}
+
+}  // namespace
+
+// ---- RunGui -------------------------------------------------------------------------------
+
+int RunGui(const GuiOptions& options) {
+  if (!EnvironmentSet("DISPLAY") && !EnvironmentSet("WAYLAND_DISPLAY")) {
+    PrintNoDisplay("DISPLAY is not set");
+    return kExitNoWindow;
+  }
+  if (glfwInit() == GLFW_FALSE) {
+    PrintNoDisplay(LastGlfwError());
+    return kExitNoWindow;
+  }
+  const GlfwTerminator terminate_glfw;
+
+  const WindowPtr window = CreateMainWindow();
+  if (!window) {
+    PrintNoOpenGl(LastGlfwError());
+    return kExitNoWindow;
+  }
+  glfwMakeContextCurrent(window.get());
+  if (LoadGlFunctions(glfwGetProcAddress) == 0) {
+    PrintNoOpenGl("the OpenGL functions could not be loaded");
+    return kExitNoWindow;
+  }
+  const bool screenshot = !options.screenshot_path.empty();
+  glfwSwapInterval(screenshot ? 0 : 1);
+
+  Activity activity;
+  InstallActivityCallbacks(window.get(), &activity);
+
+  // Screenshots must not depend on (or change) what an earlier session left in imgui.ini.
+  const std::string ini_path = screenshot ? std::string() : ImGuiIniPath();
+  const float content_scale = ContentScale(window.get());
+  const ImGuiSession imgui(window.get(), ini_path.empty() ? nullptr : ini_path.c_str(),
+                           content_scale);
+  if (!imgui.ready()) {
+    PrintNoOpenGl("Dear ImGui's OpenGL backend could not start");
+    return kExitNoWindow;
+  }
+
+  // Declared after the ImGui session and the window, so its textures go first.
+  AppState state(options.params.value_or(Params{}));
+  if (!state.LoadSample(options.sample)) {
+    assert(!Samples().empty() && "there is always a built-in sample");
+    state.LoadSample(Samples().front().name);
+  }
+  // A file that cannot be read leaves the sample on screen, with the reason shown inline.
+  if (!options.input_path.empty()) state.LoadFile(options.input_path);
+
+  return RunLoop(window.get(), state, activity, options, content_scale);
+}
+
+}  // namespace stridescope

@@ -1,0 +1,311 @@
+#include "gui/panels/controls_panel.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <imgui.h>
+
+#include "gui/app_state.h"
+#include "kernels.h"
+#include "samples.h"
+
+namespace stridescope {
+
+namespace {
+
+const ImVec4 kErrorColour{1.00f, 0.47f, 0.42f, 1.00f};
+
+// Sliders cover the values worth dragging through; the field next to them takes the rest.
+constexpr int kStrideSliderMax = 8;
+constexpr int kDilationSliderMax = 4;
+constexpr int kPaddingSliderMax = 8;
+constexpr int kWindowSliderMax = 8;
+
+constexpr Op kOps[] = {Op::Conv, Op::Transposed, Op::MaxPool, Op::AvgPool};
+constexpr PadPreset kPadPresets[] = {PadPreset::Explicit, PadPreset::Valid, PadPreset::Same,
+                                     PadPreset::Full};
+constexpr PadMode kPadModes[] = {PadMode::Zeros, PadMode::Reflect, PadMode::Replicate,
+                                 PadMode::Circular};
+constexpr ChannelMode kChannelModes[] = {ChannelMode::Depthwise, ChannelMode::Sum};
+
+bool IsPooling(Op op) { return op == Op::MaxPool || op == Op::AvgPool; }
+
+void Tooltip(std::string_view text) {
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%.*s", static_cast<int>(text.size()), text.data());
+  }
+}
+
+void WrappedText(const ImVec4& colour, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, colour);
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
+// 1234567 -> "1,234,567": MAC counts run into the billions.
+std::string WithThousands(std::int64_t count) {
+  assert(count >= 0 && "counts are never negative");
+  const std::string digits = std::to_string(count);
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped.push_back(',');
+    grouped.push_back(digits[i]);
+  }
+  return grouped;
+}
+
+// A section title with a rule under it; opens a two-column table (label | widget).
+bool BeginSection(const char* title) {
+  ImGui::Spacing();
+  ImGui::TextDisabled("%s", title);
+  ImGui::Separator();
+  if (!ImGui::BeginTable(title, 2)) return false;
+  ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::CalcTextSize("Operation").x);
+  ImGui::TableSetupColumn("widget", ImGuiTableColumnFlags_WidthStretch);
+  return true;
+}
+
+// Starts a row: the label in the left column, the next widget filling the right one.
+void Row(const char* label) {
+  ImGui::TableNextRow();
+  ImGui::TableSetColumnIndex(0);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(label);
+  ImGui::TableSetColumnIndex(1);
+  ImGui::SetNextItemWidth(-FLT_MIN);
+}
+
+template <class Enum, std::size_t N>
+bool EnumCombo(const char* id, Enum* value, const Enum (&options)[N]) {
+  bool changed = false;
+  if (ImGui::BeginCombo(id, std::string(Name(*value)).c_str())) {
+    for (const Enum option : options) {
+      const bool selected = option == *value;
+      if (ImGui::Selectable(std::string(Name(option)).c_str(), selected) && !selected) {
+        *value = option;
+        changed = true;
+      }
+      if (selected) ImGui::SetItemDefaultFocus();
+    }
+    ImGui::EndCombo();
+  }
+  return changed;
+}
+
+// A slider over [min, slider_max] and a field right of it that accepts up to field_max.
+bool SliderWithField(const char* id, int* value, int min, int slider_max, int field_max) {
+  ImGui::PushID(id);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float field_width = ImGui::CalcTextSize("0000").x + style.FramePadding.x * 2.0f;
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - field_width - style.ItemInnerSpacing.x);
+  // No number on the slider: the field beside it shows the value, also beyond slider_max.
+  bool changed = ImGui::SliderInt("##slider", value, min, slider_max, "");
+  ImGui::SameLine(0.0f, style.ItemInnerSpacing.x);
+  ImGui::SetNextItemWidth(field_width);
+  changed |= ImGui::InputInt("##field", value, 0, 0);
+  *value = std::clamp(*value, min, field_max);
+  ImGui::PopID();
+  return changed;
+}
+
+// One control for both axes; shows (and starts from) the row value when they differ.
+bool SymmetricSliderWithField(const char* id, Size2* size, int min, int slider_max, int field_max) {
+  int value = size->y;
+  if (!SliderWithField(id, &value, min, slider_max, field_max)) return false;
+  *size = {value, value};
+  return true;
+}
+
+bool SampleCombo(AppState& state) {
+  const InputImage& input = state.input();
+  const std::string preview = input.is_sample ? input.name : input.name + " (file)";
+  bool changed = false;
+  if (ImGui::BeginCombo("##sample", preview.c_str())) {
+    for (const SampleInfo& sample : Samples()) {
+      const std::string name(sample.name);
+      const bool selected = input.is_sample && input.name == name;
+      if (ImGui::Selectable(name.c_str(), selected) && !selected) {
+        changed |= state.LoadSample(name);
+      }
+      Tooltip(sample.summary);
+      if (selected) ImGui::SetItemDefaultFocus();
+    }
+    ImGui::EndCombo();
+  }
+  return changed;
+}
+
+const KernelPreset* FindPreset(std::string_view name) {
+  const auto& presets = KernelPresets();
+  const auto found = std::find_if(presets.begin(), presets.end(),
+                                  [&](const KernelPreset& p) { return p.name == name; });
+  return found == presets.end() ? nullptr : &*found;
+}
+
+bool KernelRows(KernelChoice* choice, const Kernel& kernel) {
+  bool changed = false;
+  Row("Kernel");
+  const char* preview = choice->preset.empty() ? "custom" : choice->preset.c_str();
+  if (ImGui::BeginCombo("##kernel", preview)) {
+    for (const KernelPreset& preset : KernelPresets()) {
+      const bool selected = preset.name == choice->preset;
+      if (ImGui::Selectable(std::string(preset.name).c_str(), selected) && !selected) {
+        *choice = {std::string(preset.name), preset.default_size};
+        changed = true;
+      }
+      Tooltip(preset.summary);
+      if (selected) ImGui::SetItemDefaultFocus();
+    }
+    ImGui::EndCombo();
+  }
+  const KernelPreset* preset = FindPreset(choice->preset);
+  Row("Size");
+  if (preset != nullptr && preset->sizable) {
+    changed |= ImGui::SliderInt("##kernel_size", &choice->size, 1, limits::kMaxKernel, "%d",
+                                ImGuiSliderFlags_AlwaysClamp);
+  } else {
+    // Fixed presets and custom kernels (command-line rows or .npy) cannot be resized here.
+    ImGui::TextDisabled("%d × %d%s", kernel.height, kernel.width,
+                        preset == nullptr ? "" : " (fixed)");
+  }
+  return changed;
+}
+
+bool StrideRows(Size2* stride, bool* linked) {
+  const Size2 before = *stride;
+  Row("Stride Y");
+  const bool y_moved = SliderWithField("stride_y", &stride->y, 1, kStrideSliderMax, limits::kMaxStride);
+  Row("Stride X");
+  const bool x_moved = SliderWithField("stride_x", &stride->x, 1, kStrideSliderMax, limits::kMaxStride);
+  Row("");
+  const bool link_toggled = ImGui::Checkbox("Link Y and X", linked);
+  if (*linked) {
+    if (x_moved) {
+      stride->y = stride->x;
+    } else if (y_moved || link_toggled) {
+      stride->x = stride->y;
+    }
+  }
+  return !(before == *stride);
+}
+
+bool PaddingRows(Padding* padding, PadMode* mode) {
+  bool changed = false;
+  Row("Padding");
+  changed |= EnumCombo("##pad_preset", &padding->preset, kPadPresets);
+  Tooltip("explicit: the numbers below; valid: none; same: output = ceil(input / stride), "
+          "extra pixel at the bottom/right; full: extent - 1 on each side");
+  if (padding->preset == PadPreset::Explicit) {
+    int rows = padding->top;
+    Row("Pad Y");
+    if (SliderWithField("pad_y", &rows, 0, kPaddingSliderMax, limits::kMaxPadding)) {
+      padding->top = padding->bottom = rows;
+      changed = true;
+    }
+    int columns = padding->left;
+    Row("Pad X");
+    if (SliderWithField("pad_x", &columns, 0, kPaddingSliderMax, limits::kMaxPadding)) {
+      padding->left = padding->right = columns;
+      changed = true;
+    }
+  }
+  Row("Pad mode");
+  changed |= EnumCombo("##pad_mode", mode, kPadModes);
+  return changed;
+}
+
+bool PoolingRows(Params* params) {
+  bool changed = false;
+  Row("Window");
+  changed |= SymmetricSliderWithField("window", &params->window, 1, kWindowSliderMax,
+                                      limits::kMaxKernel);
+  Row("");
+  changed |= ImGui::Checkbox("Ceil mode", &params->ceil_mode);
+  if (params->op == Op::AvgPool) {
+    Row("");
+    changed |= ImGui::Checkbox("Count padding", &params->count_include_pad);
+    Tooltip("Average over the whole window, padding included (PyTorch's count_include_pad)");
+  }
+  return changed;
+}
+
+bool InputSection(AppState& state) {
+  bool changed = false;
+  if (BeginSection("INPUT")) {
+    Row("Sample");
+    changed = SampleCombo(state);
+    ImGui::EndTable();
+  }
+  if (!state.input_error().empty()) WrappedText(kErrorColour, state.input_error());
+  return changed;
+}
+
+bool OperationSection(AppState& state) {
+  Params& params = state.params;
+  bool params_changed = false;
+  bool kernel_changed = false;
+  if (BeginSection("OPERATION")) {
+    Row("Operation");
+    params_changed |= EnumCombo("##op", &params.op, kOps);
+    if (IsPooling(params.op)) {
+      params_changed |= PoolingRows(&params);
+    } else {
+      kernel_changed = KernelRows(&state.kernel_choice, params.kernel);
+      Row("Channels");
+      params_changed |= EnumCombo("##channels", &params.channel_mode, kChannelModes);
+      Tooltip("depthwise: the kernel runs on each channel on its own; sum: over all channels, "
+              "one output");
+    }
+    params_changed |= StrideRows(&params.stride, &state.view.link_stride);
+    Row("Dilation");
+    params_changed |= SymmetricSliderWithField("dilation", &params.dilation, 1, kDilationSliderMax,
+                                               limits::kMaxDilation);
+    ImGui::EndTable();
+  }
+  if (BeginSection("PADDING")) {
+    params_changed |= PaddingRows(&params.padding, &params.pad_mode);
+    ImGui::EndTable();
+  }
+  if (kernel_changed) state.ApplyKernelChoice();
+  if (params_changed) state.MarkParamsChanged();
+  return params_changed || kernel_changed;
+}
+
+void ResultSection(const AppState& state) {
+  const ViewResult& result = state.result();
+  if (!result.error.empty()) {
+    ImGui::Spacing();
+    WrappedText(kErrorColour, result.error);
+  }
+  // A stale result belongs to earlier Params: its numbers would contradict the controls.
+  if (!result.has_value || result.stale) return;
+  if (!BeginSection("RESULT")) return;
+  const Geometry& geometry = result.geometry;
+  const Tensor3& map = result.feature_map;
+  Row("Output");
+  ImGui::Text("%d × %d (H × W), %d channel%s", map.height, map.width, map.channels,
+              map.channels == 1 ? "" : "s");
+  Row("Padding");
+  ImGui::Text("top %d  bottom %d", geometry.y.pad_begin, geometry.y.pad_end);
+  Row("");
+  ImGui::Text("left %d  right %d", geometry.x.pad_begin, geometry.x.pad_end);
+  Row("MACs");
+  ImGui::TextUnformatted(WithThousands(geometry.macs).c_str());
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+bool DrawControlsPanel(AppState& state) {
+  const bool input_changed = InputSection(state);
+  const bool params_changed = OperationSection(state);
+  state.Recompute();  // so the numbers below describe the controls above, in this frame
+  ResultSection(state);
+  return input_changed || params_changed;
+}
+
+}  // namespace stridescope

@@ -1,0 +1,55 @@
+// RAII GL texture for display, plus the few frame-level GL calls the window needs. Raw GL stays
+// in core/gl (DESIGN.md), so the app never includes a GL header.
+// Every function here needs a current GL context whose functions were loaded by LoadGlFunctions.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace stridescope {
+
+// An RGBA8 2-D texture, sampled nearest when magnified so every input pixel stays a crisp square.
+// Owns one GL texture name; non-copyable, movable. Destroy it while its context is current.
+class GlTexture {
+ public:
+  GlTexture() = default;
+  ~GlTexture();
+  GlTexture(const GlTexture&) = delete;
+  GlTexture& operator=(const GlTexture&) = delete;
+  GlTexture(GlTexture&& other) noexcept;
+  GlTexture& operator=(GlTexture&& other) noexcept;
+
+  // rgba: width * height * 4 bytes, row 0 at the top. Storage is reallocated only when the size
+  // changes. Returns false when GL refused (e.g. larger than GL_MAX_TEXTURE_SIZE); the texture is
+  // then empty.
+  bool Upload(int width, int height, const std::uint8_t* rgba);
+
+  unsigned int id() const { return id_; }  // GL name, 0 when empty; ImGui::Image takes it as ImTextureID
+  int width() const { return width_; }
+  int height() const { return height_; }
+  bool empty() const { return id_ == 0; }
+
+ private:
+  void Release();
+
+  unsigned int id_ = 0;
+  int width_ = 0;
+  int height_ = 0;
+};
+
+// The signature of glfwGetProcAddress (and of glad's loader callback).
+using GlProc = void (*)();
+using GlProcLoader = GlProc (*)(const char* name);
+
+// Loads the GL entry points for the current context. Returns the context version as
+// major * 10 + minor (43 for 4.3), or 0 when loading failed.
+int LoadGlFunctions(GlProcLoader loader);
+
+// Clears the whole default framebuffer (width x height in framebuffer pixels) to an opaque colour.
+void ClearFramebuffer(int width, int height, float red, float green, float blue);
+
+// The current read buffer (the back buffer before swap) as RGBA8, row 0 at the top, alpha 255:
+// width * height * 4 bytes, ready for SaveRgbaPng.
+std::vector<std::uint8_t> ReadFramebufferRgba(int width, int height);
+
+}  // namespace stridescope
