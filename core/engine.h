@@ -25,6 +25,11 @@ class CpuEngine final : public Engine {
   Tensor3 Compute(const Params& params, const Geometry& geometry, const Tensor3& input) override;
 };
 
+// The KH x KW weight plane (row-major) connecting input channel ic to output channel oc, read in
+// PyTorch's layouts (conv: out, in; transposed: in, out). Rank-2 kernels are shared by every
+// pair the channel plan connects. Not flipped: transposed conv flips through KernelIndex.
+const float* WeightPlane(const Kernel& kernel, Op op, int oc, int ic);
+
 // Convenience: resolve geometry for input's shape, then compute on engine.
 Expected<Tensor3> Run(Engine& engine, const Params& params, const Tensor3& input);
 

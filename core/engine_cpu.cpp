@@ -9,21 +9,6 @@ namespace stridescope {
 
 namespace {
 
-// The KH x KW weight plane connecting input channel ic to output channel oc, in PyTorch's layouts
-// (conv: out, in; transposed: in, out). Rank-2 kernels are shared by every pair the plan connects.
-const float* WeightPlane(const Kernel& k, Op op, int oc, int ic) {
-  const std::size_t plane = static_cast<std::size_t>(k.height) * k.width;
-  switch (k.rank) {
-    case 3: return k.weights.data() + static_cast<std::size_t>(ic) * plane;
-    case 4: {
-      const std::size_t index = op == Op::Transposed ? static_cast<std::size_t>(ic) * k.channels + oc
-                                                     : static_cast<std::size_t>(oc) * k.channels + ic;
-      return k.weights.data() + index * plane;
-    }
-    default: return k.weights.data();
-  }
-}
-
 // One input channel with its padding materialised by the pad mode, so the inner loops need no
 // bounds checks. Rows and columns map through AxisGeometry::SourceIndex, the one rule for padding.
 struct PaddedPlane {
@@ -53,17 +38,6 @@ PaddedPlane Pad(const float* plane, const Geometry& g) {
   return padded;
 }
 
-// Which input channels feed output channel oc: a contiguous block of in/groups channels.
-struct ChannelRange {
-  int first;
-  int count;
-};
-ChannelRange InputsOf(const ChannelPlan& plan, int oc) {
-  const int per_group_in = plan.in_channels / plan.groups;
-  const int per_group_out = plan.out_channels / plan.groups;
-  return {(oc / per_group_out) * per_group_in, per_group_in};
-}
-
 // out += w (*) padded, stride/dilation from g.  in: PH,PW  w: KH,KW  out: OH,OW
 void CorrelateAccumulate(const PaddedPlane& in, const float* w, const Geometry& g, float* out) {
   const AxisGeometry& ay = g.y;
@@ -90,8 +64,8 @@ Tensor3 Convolve(const Params& p, const Geometry& g, const Tensor3& input) {
   padded.reserve(static_cast<std::size_t>(input.channels));
   for (int ic = 0; ic < input.channels; ++ic) padded.push_back(Pad(input.Plane(ic), g));
   for (int oc = 0; oc < out.channels; ++oc) {
-    const ChannelRange inputs = InputsOf(g.channels, oc);
-    for (int ic = inputs.first; ic < inputs.first + inputs.count; ++ic)
+    const int first = g.channels.FirstInputOf(oc);
+    for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic)
       CorrelateAccumulate(padded[static_cast<std::size_t>(ic)], WeightPlane(p.kernel, p.op, oc, ic), g,
                           out.Plane(oc));
   }
@@ -126,24 +100,11 @@ Tensor3 ConvolveTransposed(const Params& p, const Geometry& g, const Tensor3& in
   Tensor3 out = Tensor3::Zeros(g.channels.out_channels, g.y.output, g.x.output);
   std::fill(out.data.begin(), out.data.end(), p.bias);
   for (int oc = 0; oc < out.channels; ++oc) {
-    const ChannelRange inputs = InputsOf(g.channels, oc);
-    for (int ic = inputs.first; ic < inputs.first + inputs.count; ++ic)
+    const int first = g.channels.FirstInputOf(oc);
+    for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic)
       ScatterAccumulate(input.Plane(ic), WeightPlane(p.kernel, p.op, oc, ic), g, out.Plane(oc));
   }
   return out;
-}
-
-// Pooling window bounds on one axis, as PyTorch's avg_pool2d computes them: the divisor with
-// count_include_pad counts padding up to the end pad but not windows hanging past it (ceil_mode).
-struct PoolSpan {
-  int padded_len;  // window length clipped to the padded input
-  int first;       // real input range [first, last)
-  int last;
-};
-PoolSpan AvgSpan(const AxisGeometry& a, int o) {
-  const int start = a.TapPosition(o, 0);
-  const int end = std::min(start + a.taps, a.input + a.pad_end);
-  return {end - start, std::max(start, 0), std::min(end, a.input)};
 }
 
 Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input) {
@@ -169,12 +130,12 @@ Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input) {
             }
           }
         } else {
-          const PoolSpan sy = AvgSpan(ay, oh);
-          const PoolSpan sx = AvgSpan(ax, ow);
+          const AxisGeometry::PoolSpan sy = ay.AvgPoolSpan(oh);
+          const AxisGeometry::PoolSpan sx = ax.AvgPoolSpan(ow);
           float sum = 0.0f;
           for (int iy = sy.first; iy < sy.last; ++iy)
             for (int ix = sx.first; ix < sx.last; ++ix) sum += in[static_cast<std::size_t>(iy) * ax.input + ix];
-          const int divisor = p.count_include_pad ? sy.padded_len * sx.padded_len
+          const int divisor = p.count_include_pad ? sy.padded_length * sx.padded_length
                                                   : (sy.last - sy.first) * (sx.last - sx.first);
           value = divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;
         }
@@ -186,6 +147,19 @@ Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input) {
 }
 
 }  // namespace
+
+const float* WeightPlane(const Kernel& k, Op op, int oc, int ic) {
+  const std::size_t plane = static_cast<std::size_t>(k.height) * k.width;
+  switch (k.rank) {
+    case 3: return k.weights.data() + static_cast<std::size_t>(ic) * plane;
+    case 4: {
+      const std::size_t index = op == Op::Transposed ? static_cast<std::size_t>(ic) * k.channels + oc
+                                                     : static_cast<std::size_t>(oc) * k.channels + ic;
+      return k.weights.data() + index * plane;
+    }
+    default: return k.weights.data();
+  }
+}
 
 Tensor3 CpuEngine::Compute(const Params& params, const Geometry& geometry, const Tensor3& input) {
   switch (params.op) {

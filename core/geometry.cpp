@@ -101,6 +101,20 @@ std::vector<Visit> AxisGeometry::Visits() const {
   return visits;
 }
 
+std::vector<int> AxisGeometry::SourceTable(PadMode mode) const {
+  if (output <= 0) return {};
+  const int length = (output - 1) * step + (taps - 1) * dilation + 1;
+  std::vector<int> table(static_cast<std::size_t>(length));
+  for (int j = 0; j < length; ++j) table[static_cast<std::size_t>(j)] = SourceIndex(j - lattice_pad_begin, mode);
+  return table;
+}
+
+AxisGeometry::PoolSpan AxisGeometry::AvgPoolSpan(int o) const {
+  const int start = TapPosition(o, 0);
+  const int end = std::min(start + taps, input + pad_end);
+  return {end - start, std::max(start, 0), std::min(end, input)};
+}
+
 int AxisGeometry::FloorRemainder() const {
   if (output <= 0) return 0;
   const int lattice_last = LatticeLength() - 1 + lattice_pad_end;

@@ -69,6 +69,19 @@ struct AxisGeometry {
     int tap;
   };
   std::vector<Reader> Readers(int i) const;
+  // For every window index j = o * step + t * dilation (0 <= j <= (Out-1)*step + (K-1)*D), the
+  // input pixel it reads under `mode`, or -1 for a zero (zero padding, inserted zeros). Both
+  // engines read through these tables, so padding rules live only in SourceIndex.
+  std::vector<int> SourceTable(PadMode mode) const;
+  // Average pooling along this axis for output o: the window length clipped to the padded input
+  // (the divisor with count_include_pad, as PyTorch, so a ceil_mode window hanging past the end
+  // padding is not counted) and the real input range [first, last) it covers.
+  struct PoolSpan {
+    int padded_length;
+    int first;
+    int last;
+  };
+  PoolSpan AvgPoolSpan(int o) const;
   // Padded-lattice positions left unread after the last tap of the last window. Without
   // ceil_mode that is (I + pads - E) mod S, what the floor drops; 0 for transposed conv.
   int FloorRemainder() const;
@@ -80,6 +93,11 @@ struct ChannelPlan {
   int in_channels = 1;
   int out_channels = 1;
   int groups = 1;
+
+  int InputsPerGroup() const { return in_channels / groups; }
+  int OutputsPerGroup() const { return out_channels / groups; }
+  // The first input channel feeding output channel oc; InputsPerGroup() channels follow it.
+  int FirstInputOf(int oc) const { return (oc / OutputsPerGroup()) * InputsPerGroup(); }
 };
 
 struct Geometry {
