@@ -13,6 +13,9 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual std::string_view Name() const = 0;  // "cpu" or "gpu"
+  // Whether this engine can run a resolved geometry on this input (the GPU has size limits the
+  // CPU does not). The Error says what is too large and what to do.
+  virtual Status CanCompute(const Geometry&, const Tensor3&) const { return Done{}; }
   // input: C,H,W planar, matching the geometry it was resolved for. Returns C_out x OH x OW.
   // params and geometry must come from one successful ResolveGeometry call on this input's shape.
   virtual Tensor3 Compute(const Params& params, const Geometry& geometry,
@@ -30,7 +33,7 @@ class CpuEngine final : public Engine {
 // pair the channel plan connects. Not flipped: transposed conv flips through KernelIndex.
 const float* WeightPlane(const Kernel& kernel, Op op, int oc, int ic);
 
-// Convenience: resolve geometry for input's shape, then compute on engine.
+// Convenience: resolve geometry for input's shape, check the engine can run it, then compute.
 Expected<Tensor3> Run(Engine& engine, const Params& params, const Tensor3& input);
 
 }  // namespace stridescope

@@ -174,6 +174,7 @@ Tensor3 CpuEngine::Compute(const Params& params, const Geometry& geometry, const
 Expected<Tensor3> Run(Engine& engine, const Params& params, const Tensor3& input) {
   Expected<Geometry> geometry = ResolveGeometry(params, input.channels, input.height, input.width);
   if (!geometry) return geometry.error();
+  if (Status fits = engine.CanCompute(*geometry, input); !fits) return fits.error();
   return engine.Compute(params, *geometry, input);
 }
 
