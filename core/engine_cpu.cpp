@@ -9,109 +9,80 @@ namespace stridescope {
 
 namespace {
 
-// One input channel with its padding materialised by the pad mode, so the inner loops need no
-// bounds checks. Rows and columns map through AxisGeometry::SourceIndex, the one rule for padding.
-struct PaddedPlane {
+// One input channel laid out on the direct-form lattice of geometry.h: padding filled by the pad
+// mode and, for transposed conv, the inserted zeros in place. Rows and columns come from
+// AxisGeometry::SourceTable, so the inner loops need no bounds checks and no padding rules.
+struct LatticePlane {
   int height = 0;
   int width = 0;
   std::vector<float> data;
 };
 
-PaddedPlane Pad(const float* plane, const Geometry& g) {
-  PaddedPlane padded;
-  padded.height = g.y.input + g.y.pad_begin + g.y.pad_end;
-  padded.width = g.x.input + g.x.pad_begin + g.x.pad_end;
-  padded.data.assign(static_cast<std::size_t>(padded.height) * padded.width, 0.0f);
-  std::vector<int> source_cols(static_cast<std::size_t>(padded.width));
-  for (int px = 0; px < padded.width; ++px)
-    source_cols[static_cast<std::size_t>(px)] = g.x.SourceIndex(px - g.x.pad_begin, g.pad_mode);
-  for (int py = 0; py < padded.height; ++py) {
-    const int iy = g.y.SourceIndex(py - g.y.pad_begin, g.pad_mode);
+LatticePlane ToLattice(const float* plane, const Geometry& g, const std::vector<int>& rows,
+                       const std::vector<int>& cols) {
+  LatticePlane lattice;
+  lattice.height = static_cast<int>(rows.size());
+  lattice.width = static_cast<int>(cols.size());
+  lattice.data.assign(rows.size() * cols.size(), 0.0f);
+  for (int ly = 0; ly < lattice.height; ++ly) {
+    const int iy = rows[static_cast<std::size_t>(ly)];
     if (iy < 0) continue;
     const float* src = plane + static_cast<std::size_t>(iy) * g.x.input;
-    float* dst = padded.data.data() + static_cast<std::size_t>(py) * padded.width;
-    for (int px = 0; px < padded.width; ++px) {
-      const int ix = source_cols[static_cast<std::size_t>(px)];
-      if (ix >= 0) dst[px] = src[ix];
+    float* dst = lattice.data.data() + static_cast<std::size_t>(ly) * lattice.width;
+    for (int lx = 0; lx < lattice.width; ++lx) {
+      const int ix = cols[static_cast<std::size_t>(lx)];
+      if (ix >= 0) dst[lx] = src[ix];
     }
   }
-  return padded;
+  return lattice;
 }
 
-// out += w (*) padded, stride/dilation from g.  in: PH,PW  w: KH,KW  out: OH,OW
-void CorrelateAccumulate(const PaddedPlane& in, const float* w, const Geometry& g, float* out) {
+// out += w (*) lattice, walked with the geometry's step and dilation; window tap (ty, tx) meets
+// kernel weight (KernelIndex(ty), KernelIndex(tx)), which flips it for transposed conv.
+// lattice: LH,LW  w: KH,KW  out: OH,OW
+void CorrelateAccumulate(const LatticePlane& in, const float* w, const Geometry& g, float* out) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   for (int oh = 0; oh < ay.output; ++oh) {
     float* out_row = out + static_cast<std::size_t>(oh) * ax.output;
-    for (int ky = 0; ky < ay.taps; ++ky) {
+    for (int ty = 0; ty < ay.taps; ++ty) {
       const float* in_row =
-          in.data.data() + static_cast<std::size_t>(oh * ay.stride + ky * ay.dilation) * in.width;
-      for (int kx = 0; kx < ax.taps; ++kx) {
-        const float weight = w[ky * ax.taps + kx];
-        const float* src = in_row + kx * ax.dilation;
-        for (int ow = 0; ow < ax.output; ++ow) out_row[ow] += weight * src[ow * ax.stride];
+          in.data.data() + static_cast<std::size_t>(oh * ay.step + ty * ay.dilation) * in.width;
+      const float* w_row = w + ay.KernelIndex(ty) * ax.taps;
+      for (int tx = 0; tx < ax.taps; ++tx) {
+        const float weight = w_row[ax.KernelIndex(tx)];
+        const float* src = in_row + tx * ax.dilation;
+        for (int ow = 0; ow < ax.output; ++ow) out_row[ow] += weight * src[ow * ax.step];
       }
     }
   }
 }
 
+// Conv and transposed conv alike. in: C,H,W  out: F,OH,OW
 Tensor3 Convolve(const Params& p, const Geometry& g, const Tensor3& input) {
-  // in: C,H,W  out: F,OH,OW
   Tensor3 out = Tensor3::Zeros(g.channels.out_channels, g.y.output, g.x.output);
   std::fill(out.data.begin(), out.data.end(), p.bias);
-  std::vector<PaddedPlane> padded;
-  padded.reserve(static_cast<std::size_t>(input.channels));
-  for (int ic = 0; ic < input.channels; ++ic) padded.push_back(Pad(input.Plane(ic), g));
+  const std::vector<int> rows = g.y.SourceTable(g.pad_mode);
+  const std::vector<int> cols = g.x.SourceTable(g.pad_mode);
+  std::vector<LatticePlane> lattices;
+  lattices.reserve(static_cast<std::size_t>(input.channels));
+  for (int ic = 0; ic < input.channels; ++ic) lattices.push_back(ToLattice(input.Plane(ic), g, rows, cols));
   for (int oc = 0; oc < out.channels; ++oc) {
     const int first = g.channels.FirstInputOf(oc);
     for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic)
-      CorrelateAccumulate(padded[static_cast<std::size_t>(ic)], WeightPlane(p.kernel, p.op, oc, ic), g,
+      CorrelateAccumulate(lattices[static_cast<std::size_t>(ic)], WeightPlane(p.kernel, p.op, oc, ic), g,
                           out.Plane(oc));
   }
   return out;
 }
 
-// Transposed conv as a scatter: every input pixel adds x * w at o = i*S - pad_begin + k*D.
-// in: H,W  w: KH,KW  out: OH,OW (cropped by the per-side padding)
-void ScatterAccumulate(const float* in, const float* w, const Geometry& g, float* out) {
-  const AxisGeometry& ay = g.y;
-  const AxisGeometry& ax = g.x;
-  for (int ih = 0; ih < ay.input; ++ih) {
-    const float* in_row = in + static_cast<std::size_t>(ih) * ax.input;
-    for (int ky = 0; ky < ay.taps; ++ky) {
-      const int oh = ih * ay.stride - ay.pad_begin + ky * ay.dilation;
-      if (oh < 0 || oh >= ay.output) continue;
-      float* out_row = out + static_cast<std::size_t>(oh) * ax.output;
-      for (int kx = 0; kx < ax.taps; ++kx) {
-        const float weight = w[ky * ax.taps + kx];
-        const int offset = kx * ax.dilation - ax.pad_begin;
-        for (int iw = 0; iw < ax.input; ++iw) {
-          const int ow = iw * ax.stride + offset;
-          if (ow >= 0 && ow < ax.output) out_row[ow] += weight * in_row[iw];
-        }
-      }
-    }
-  }
-}
-
-Tensor3 ConvolveTransposed(const Params& p, const Geometry& g, const Tensor3& input) {
-  // in: C,H,W  out: F,OH,OW
-  Tensor3 out = Tensor3::Zeros(g.channels.out_channels, g.y.output, g.x.output);
-  std::fill(out.data.begin(), out.data.end(), p.bias);
-  for (int oc = 0; oc < out.channels; ++oc) {
-    const int first = g.channels.FirstInputOf(oc);
-    for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic)
-      ScatterAccumulate(input.Plane(ic), WeightPlane(p.kernel, p.op, oc, ic), g, out.Plane(oc));
-  }
-  return out;
-}
-
+// Max and average pooling. in: C,H,W  out: C,OH,OW
 Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input) {
-  // in: C,H,W  out: C,OH,OW
   Tensor3 out = Tensor3::Zeros(input.channels, g.y.output, g.x.output);
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
+  const std::vector<int> rows = ay.SourceTable(g.pad_mode);  // -1: padding
+  const std::vector<int> cols = ax.SourceTable(g.pad_mode);
   for (int c = 0; c < input.channels; ++c) {
     const float* in = input.Plane(c);
     float* dst = out.Plane(c);
@@ -122,10 +93,10 @@ Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input) {
           // Padding never wins a max (PyTorch pads max pooling with -inf).
           value = -std::numeric_limits<float>::infinity();
           for (int ky = 0; ky < ay.taps; ++ky) {
-            const int iy = ay.InputIndex(ay.TapPosition(oh, ky));
+            const int iy = rows[static_cast<std::size_t>(oh * ay.step + ky * ay.dilation)];
             if (iy < 0) continue;
             for (int kx = 0; kx < ax.taps; ++kx) {
-              const int ix = ax.InputIndex(ax.TapPosition(ow, kx));
+              const int ix = cols[static_cast<std::size_t>(ow * ax.step + kx * ax.dilation)];
               if (ix >= 0) value = std::max(value, in[static_cast<std::size_t>(iy) * ax.input + ix]);
             }
           }
@@ -163,8 +134,8 @@ const float* WeightPlane(const Kernel& k, Op op, int oc, int ic) {
 
 Tensor3 CpuEngine::Compute(const Params& params, const Geometry& geometry, const Tensor3& input) {
   switch (params.op) {
-    case Op::Conv: return Convolve(params, geometry, input);
-    case Op::Transposed: return ConvolveTransposed(params, geometry, input);
+    case Op::Conv:
+    case Op::Transposed: return Convolve(params, geometry, input);
     case Op::MaxPool:
     case Op::AvgPool: return Pool(params, geometry, input);
   }

@@ -160,8 +160,6 @@ constexpr AxisWords kCols{"X", "width", "left", "right"};
 std::string Str(int v) { return std::to_string(v); }
 Error Fail(std::string message) { return Error{std::move(message)}; }
 
-bool IsPool(Op op) { return op == Op::MaxPool || op == Op::AvgPool; }
-
 std::string OpTitle(Op op) {
   switch (op) {
     case Op::Conv: return "convolution";
@@ -186,14 +184,16 @@ struct AxisRequest {
 };
 
 std::optional<Error> CheckAxisParams(const Params& p, const AxisRequest& r) {
+  // The window first: pooling without --stride strides by its window, so a bad window would
+  // otherwise be reported as a stride the user never typed.
+  if (IsPooling(p.op) && (r.taps < 1 || r.taps > limits::kMaxKernel))
+    return Fail("pooling window " + std::string(r.words.size) + " is " + Str(r.taps) +
+                "; it must be from 1 to " + Str(limits::kMaxKernel));
   if (auto e = CheckRange("stride", r.words, r.stride, 1, limits::kMaxStride, "")) return e;
   if (auto e = CheckRange("dilation", r.words, r.dilation, 1, limits::kMaxDilation, "")) return e;
   if (p.op == Op::AvgPool && r.dilation != 1)
     return Fail("average pooling has no dilation (PyTorch's avg_pool2d takes none); set dilation " +
                 std::string(r.words.letter) + " to 1, or use max pooling");
-  if (IsPool(p.op) && (r.taps < 1 || r.taps > limits::kMaxKernel))
-    return Fail("pooling window " + std::string(r.words.size) + " is " + Str(r.taps) +
-                "; it must be from 1 to " + Str(limits::kMaxKernel));
   if (p.padding.preset == PadPreset::Explicit) {
     for (auto [side, pad] : {std::pair{r.words.begin, r.pad_begin}, std::pair{r.words.end, r.pad_end}}) {
       if (pad < 0 || pad > limits::kMaxPadding)
@@ -215,7 +215,7 @@ std::optional<Error> CheckAxisParams(const Params& p, const AxisRequest& r) {
 std::optional<Error> CheckResolvedPadding(const Params& p, const AxisRequest& r, AxisPadding pad) {
   for (auto [side, amount] : {std::pair{r.words.begin, pad.begin}, std::pair{r.words.end, pad.end}}) {
     const std::string where = std::string(side) + " padding " + Str(amount);
-    if (IsPool(p.op) && amount > r.taps / 2)
+    if (IsPooling(p.op) && amount > r.taps / 2)
       return Fail(where + " is more than half the pooling window " + std::string(r.words.size) +
                   " (" + Str(r.taps) + "); PyTorch allows at most " + Str(r.taps / 2) +
                   ". Lower the padding or widen the window");
@@ -245,7 +245,7 @@ std::optional<Error> CheckOutputLength(const Params& p, const AxisRequest& r, Ax
     return Fail("the transposed output " + std::string(r.words.size) + " would be " + Str(output) +
                 ": padding " + Str(pad.begin) + "+" + Str(pad.end) + " crops away everything of " +
                 Str((r.input - 1) * r.stride + extent + r.output_padding) + " pixels; lower the padding");
-  const std::string what = IsPool(p.op) ? "window" : "kernel";
+  const std::string what = IsPooling(p.op) ? "window" : "kernel";
   return Fail(what + " extent " + Str(extent) + " (" + Str(r.taps) + " taps, dilation " +
               Str(r.dilation) + ") is larger than the padded input " + r.words.size + " " +
               Str(r.input + pad.begin + pad.end) + ", so there is no output. Add padding, lower " +
@@ -297,14 +297,14 @@ std::optional<Error> CheckGlobalParams(const Params& p, int channels, int height
     return Fail("the input is " + Str(width) + " x " + Str(height) + " pixels; stridescope takes 1 to " +
                 Str(limits::kMaxSide) + " per side and at most " +
                 Str(static_cast<int>(limits::kMaxPixels >> 20)) + " Mpixel");
-  if (!IsPool(p.op)) {
+  if (!IsPooling(p.op)) {
     if (Status s = ValidateKernel(p.kernel); !s) return s.error();
     if (!std::isfinite(p.bias)) return Fail("the bias is not a finite number; enter a number such as 0");
   }
   if (p.op == Op::Transposed && p.pad_mode != PadMode::Zeros)
     return Fail("transposed convolution pads with zeros only (as PyTorch's conv_transpose2d); "
                 "set the pad mode to zeros");
-  if (IsPool(p.op) && p.pad_mode != PadMode::Zeros)
+  if (IsPooling(p.op) && p.pad_mode != PadMode::Zeros)
     return Fail(OpTitle(p.op) + " pads implicitly (max ignores the padding, average counts it as "
                 "zeros), as PyTorch; set the pad mode to zeros");
   if (p.op == Op::Transposed &&
@@ -316,7 +316,7 @@ std::optional<Error> CheckGlobalParams(const Params& p, int channels, int height
 }
 
 Expected<ChannelPlan> PlanChannels(const Params& p, int channels) {
-  if (IsPool(p.op)) return ChannelPlan{channels, channels, channels};
+  if (IsPooling(p.op)) return ChannelPlan{channels, channels, channels};
   const Kernel& k = p.kernel;
   switch (k.rank) {
     case 2:
@@ -341,6 +341,27 @@ Expected<ChannelPlan> PlanChannels(const Params& p, int channels) {
   }
 }
 
+// Whole tensors, not just one channel's plane: a filter bank multiplies the feature map, and the
+// engine materialises every input channel on its padded (or zero-inserted) lattice.
+std::optional<Error> CheckMemory(const AxisGeometry& ay, const AxisGeometry& ax, const ChannelPlan& plan) {
+  const auto lattice = [](const AxisGeometry& a) {
+    return static_cast<long long>(a.LatticeLength()) + a.lattice_pad_begin + a.lattice_pad_end;
+  };
+  const long long output_values = static_cast<long long>(plan.out_channels) * ay.output * ax.output;
+  const long long lattice_values = plan.in_channels * lattice(ay) * lattice(ax);
+  const long long values = std::max(output_values, lattice_values);
+  if (values <= limits::kMaxTensorValues) return std::nullopt;
+  const bool output_is_larger = output_values >= lattice_values;
+  const std::string what =
+      output_is_larger ? "the feature map (" + Str(plan.out_channels) + " channels of " + Str(ax.output) + " x " +
+                             Str(ay.output) + ")"
+                       : "the padded input (" + Str(plan.in_channels) + " channels of " + std::to_string(lattice(ax)) +
+                             " x " + std::to_string(lattice(ay)) + ")";
+  return Fail(what + " would need " + std::to_string(values * 4 >> 20) + " MiB, more than the " +
+              std::to_string(limits::kMaxTensorValues * 4 >> 20) + " MiB stridescope allows; use " +
+              (output_is_larger ? "fewer filters, a larger stride or a smaller input" : "less padding or a smaller input"));
+}
+
 std::int64_t CountMacs(Op op, const AxisGeometry& ay, const AxisGeometry& ax, const ChannelPlan& c) {
   const std::int64_t taps = static_cast<std::int64_t>(ay.taps) * ax.taps;
   const std::int64_t out_cells = static_cast<std::int64_t>(ay.output) * ax.output;
@@ -360,7 +381,7 @@ std::int64_t CountMacs(Op op, const AxisGeometry& ay, const AxisGeometry& ax, co
 
 Expected<Geometry> ResolveGeometry(const Params& p, int in_channels, int in_height, int in_width) {
   if (auto e = CheckGlobalParams(p, in_channels, in_height, in_width)) return *e;
-  const bool pool = IsPool(p.op);
+  const bool pool = IsPooling(p.op);
   const int taps_y = pool ? p.window.y : p.kernel.height;
   const int taps_x = pool ? p.window.x : p.kernel.width;
   Expected<AxisGeometry> ay = ResolveAxis(
@@ -377,6 +398,7 @@ Expected<Geometry> ResolveGeometry(const Params& p, int in_channels, int in_heig
                 " Mpixel stridescope handles; lower the stride or padding, or use a smaller input");
   Expected<ChannelPlan> plan = PlanChannels(p, in_channels);
   if (!plan) return plan.error();
+  if (auto e = CheckMemory(*ay, *ax, *plan)) return *e;
 
   Geometry g;
   g.op = p.op;

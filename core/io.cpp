@@ -55,7 +55,6 @@ namespace fs = std::filesystem;
 constexpr std::string_view kNpyMagic = "\x93NUMPY";
 constexpr std::string_view kReadableFormats =
     "stridescope reads PNG, JPEG and BMP images (or .npy arrays)";
-constexpr int kMaxInputChannels = 64;
 constexpr std::size_t kFloatBytes = 4;
 
 Error Fail(std::string message) { return Error{std::move(message)}; }
@@ -713,10 +712,10 @@ Expected<Tensor3> InputFromNpy(const NpyArray& array, const std::string& what) {
   const int width = array.shape[1];
   const int channels = rank == 3 ? array.shape[2] : 1;
   if (Status fits = CheckImageSize({width, height}, what); !fits) return fits.error();
-  if (channels > kMaxInputChannels) {
+  if (channels > io_limits::kMaxChannels) {
     return Fail(what + " has " + std::to_string(channels) + " channels (shape " +
                 ShapeText(array.shape) + "); stridescope reads 1 to " +
-                std::to_string(kMaxInputChannels) + " channels, in the last dimension");
+                std::to_string(io_limits::kMaxChannels) + " channels, in the last dimension");
   }
   if (Status finite = CheckFinite(array, width, channels, what); !finite) return finite.error();
   Expected<Tensor3> tensor = AllocateTensor(channels, height, width, what);

@@ -7,14 +7,17 @@
 #include <vector>
 
 #include "expected.h"
+#include "params.h"
 #include "tensor.h"
 
 namespace stridescope {
 
 namespace io_limits {
 inline constexpr std::uint64_t kMaxFileBytes = 256ull << 20;  // images and .npy files
-inline constexpr int kMaxImageSide = 16384;
-inline constexpr std::uint64_t kMaxImagePixels = 64ull << 20;  // 64 Mpixel, e.g. 8192 x 8192
+// The engine's own input limits (params.h), so a file that loads is one the engine accepts.
+inline constexpr int kMaxImageSide = limits::kMaxSide;
+inline constexpr std::uint64_t kMaxImagePixels = limits::kMaxPixels;  // 64 Mpixel, e.g. 8192 x 8192
+inline constexpr int kMaxChannels = limits::kMaxChannels;
 }  // namespace io_limits
 
 // Decodes a PNG, JPEG or BMP held in memory into RGB float in [0,1] (3 channels, planar).

@@ -55,7 +55,12 @@ inline constexpr int kMaxPadding = 1024;
 inline constexpr int kMaxChannels = 64;          // image channels, filters, kernel channels
 inline constexpr int kMaxSide = 16384;           // input and output, per side
 inline constexpr long long kMaxPixels = 64LL << 20;  // input and output, per channel (64 Mpixel)
+// Values in any one tensor the engine allocates (feature map, padded input): 1 GiB of float32.
+// Without it a valid-looking bank of 64 filters on a large image would exhaust memory.
+inline constexpr long long kMaxTensorValues = 1LL << 28;
 }  // namespace limits
+
+constexpr bool IsPooling(Op op) { return op == Op::MaxPool || op == Op::AvgPool; }
 
 // Names as the CLI and UI spell them ("conv", "reflect", "same", "depthwise").
 std::string_view Name(Op op);

@@ -323,17 +323,16 @@ const SampleDef kSampleDefs[] = {
      [] { return CountingGrid(7, 5); }},
 };
 
+// The table above is the single list of samples; this is its public view.
+const std::vector<SampleInfo> kSampleInfos = [] {
+  std::vector<SampleInfo> list;
+  for (const SampleDef& def : kSampleDefs) list.push_back(def.info);
+  return list;
+}();
+
 }  // namespace
 
-const std::vector<SampleInfo>& Samples() {
-  // Immutable once built; the table above is the single list of samples.
-  static const std::vector<SampleInfo> infos = [] {
-    std::vector<SampleInfo> list;
-    for (const SampleDef& def : kSampleDefs) list.push_back(def.info);
-    return list;
-  }();
-  return infos;
-}
+const std::vector<SampleInfo>& Samples() { return kSampleInfos; }
 
 Expected<Tensor3> MakeSample(std::string_view name) {
   for (const SampleDef& def : kSampleDefs) {

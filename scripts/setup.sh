@@ -33,8 +33,8 @@ stridescope_install_packages() {
 
 stridescope_build() {
   local build_type="${1:-Release}"
-  if [ ! -f "$STRIDESCOPE_BUILD/CMakeCache.txt" ]; then
-    cmake -S "$STRIDESCOPE_ROOT" -B "$STRIDESCOPE_BUILD" -DCMAKE_BUILD_TYPE="$build_type"
-  fi
+  # Configuring every time is cheap when nothing changed, recovers a build folder whose first
+  # configure failed, and keeps the build type what the command promises.
+  cmake -S "$STRIDESCOPE_ROOT" -B "$STRIDESCOPE_BUILD" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
   cmake --build "$STRIDESCOPE_BUILD" --parallel "$(nproc)"
 }

@@ -569,5 +569,44 @@ TEST_CASE("ResolveGeometry: channel mismatch") {
   CHECK(ResolveGeometry(p, 2, 8, 8).ok());
 }
 
+TEST_CASE("a bad pooling window is reported as the window, even when the stride copies it") {
+  Params p;
+  p.op = Op::MaxPool;
+  p.window = {0, 0};
+  p.stride = p.window;  // what the CLI does when --stride is not given
+  Expected<Geometry> g = ResolveGeometry(p, 1, 7, 7);
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.error().message.find("pooling window") != std::string::npos);
+  CHECK(g.error().message.find("stride") == std::string::npos);
+}
+
+TEST_CASE("tensors too large for memory are refused before anything is allocated") {
+  // 64 filters of 1x1 on 8192 x 8191: each plane is within the per-channel limit, but the feature
+  // map would be 64 * 8192 * 8191 floats = 16 GiB.
+  Params bank;
+  bank.kernel.rank = 4;
+  bank.kernel.filters = 64;
+  bank.kernel.weights.assign(64, 1.0f);
+  Expected<Geometry> g = ResolveGeometry(bank, 1, 8191, 8192);
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.error().message.find("feature map (64 channels of 8192 x 8191)") != std::string::npos);
+  CHECK(g.error().message.find("fewer filters") != std::string::npos);
+  // The same bank on a 1024 x 1024 image needs 256 MiB: fine.
+  CHECK(ResolveGeometry(bank, 1, 1024, 1024).ok());
+
+  // Transposed, (C_in 1, C_out 64) at stride 16 on 500 x 500: 64 maps of about 8000 x 8000.
+  Params transposed;
+  transposed.op = Op::Transposed;
+  transposed.stride = {16, 16};
+  transposed.kernel.height = transposed.kernel.width = 31;
+  transposed.kernel.rank = 4;
+  transposed.kernel.filters = 1;
+  transposed.kernel.channels = 64;
+  transposed.kernel.weights.assign(64 * 31 * 31, 1.0f);
+  Expected<Geometry> t = ResolveGeometry(transposed, 1, 500, 500);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().message.find("MiB") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace stridescope
