@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -52,15 +53,25 @@ void RequireDisplay() {
 }
 
 // Takes a screenshot with the given extra arguments and returns it decoded (RGB, planar, 0..1).
-Tensor3 Screenshot(const std::string& name, const std::string& arguments = "") {
+// environment goes before the command (e.g. "STRIDESCOPE_FORCE_SHADER_FAILURE=1"); stderr goes
+// to stderr_path when one is given.
+Tensor3 Screenshot(const std::string& name, const std::string& arguments = "",
+                   const std::string& environment = "", const std::string& stderr_path = "") {
   const std::string path = TempPath(name);
   fs::remove(path);
-  const int exit_code = RunStridescope("--screenshot " + Quoted(path) + " " + arguments);
+  const std::string redirect = stderr_path.empty() ? "" : " 2> " + Quoted(stderr_path);
+  const int exit_code =
+      RunStridescope("--screenshot " + Quoted(path) + " " + arguments + redirect, environment);
   REQUIRE(exit_code == 0);
   REQUIRE(fs::exists(path));
   Expected<Tensor3> image = LoadInput(path);
   REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message));
   return std::move(*image);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
 int CountDifferingPixels(const Tensor3& a, const Tensor3& b) {
@@ -93,6 +104,85 @@ int CountErrorRedPixels(const Tensor3& shot) {
     }
   }
   return count;
+}
+
+// Pixels in the controls column drawn in the notice colour (ImGui text 255,184,89): the
+// "GPU compute unavailable" line.
+int CountNoticePixels(const Tensor3& shot) {
+  int count = 0;
+  for (int y = 0; y < shot.height; ++y) {
+    for (int x = 0; x < std::min(kControlsWidth, shot.width); ++x) {
+      const float r = shot.At(0, y, x);
+      const float g = shot.At(1, y, x);
+      const float b = shot.At(2, y, x);
+      if (r > 0.9f && g > 0.62f && g < 0.8f && b > 0.25f && b < 0.45f) ++count;
+    }
+  }
+  return count;
+}
+
+// The part of the window the feature map is drawn in: the right-hand view, below its caption.
+struct Box {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // [x0, x1) x [y0, y1)
+  int Area() const { return std::max(0, x1 - x0) * std::max(0, y1 - y0); }
+};
+
+// The bounding box of the pixels in the feature-map view that differ from the view's empty
+// background (taken from its bottom-right corner, which no map at these parameters reaches).
+Box FeatureMapBox(const Tensor3& shot) {
+  // At 1600 x 900 and content scale 1 the view's left border is at x = 978 and its caption
+  // ends at y = 38; the map starts at (988, 44).
+  constexpr int kViewLeft = 980;
+  constexpr int kCaptionBottom = 40;
+  const int bx = shot.width - 30;
+  const int by = shot.height - 30;
+  Box box{shot.width, shot.height, 0, 0};
+  for (int y = kCaptionBottom; y < shot.height - 20; ++y) {
+    for (int x = kViewLeft; x < shot.width - 20; ++x) {
+      bool background = true;
+      for (int c = 0; c < shot.channels; ++c) {
+        if (std::fabs(shot.At(c, y, x) - shot.At(c, by, bx)) > 1.5f / 255.0f) background = false;
+      }
+      if (background) continue;
+      box.x0 = std::min(box.x0, x);
+      box.y0 = std::min(box.y0, y);
+      box.x1 = std::max(box.x1, x + 1);
+      box.y1 = std::max(box.y1, y + 1);
+    }
+  }
+  return box;
+}
+
+// Mean |a - b| over the box and all channels, in 0..1 units.
+double MeanAbsDifference(const Tensor3& a, const Tensor3& b, const Box& box) {
+  double sum = 0.0;
+  for (int c = 0; c < a.channels; ++c) {
+    for (int y = box.y0; y < box.y1; ++y) {
+      for (int x = box.x0; x < box.x1; ++x) sum += std::fabs(a.At(c, y, x) - b.At(c, y, x));
+    }
+  }
+  return sum / (static_cast<double>(box.Area()) * a.channels);
+}
+
+// The GPU display path (compute, then the display shader, no readback) against the CPU path
+// (values on the CPU, ToDisplayRgba, upload) for the same parameters.
+void CheckGpuMatchesCpu(const std::string& name, const std::string& arguments) {
+  const std::string gpu_log = TempPath(name + "_gpu.txt");
+  const std::string cpu_log = TempPath(name + "_cpu.txt");
+  const Tensor3 gpu = Screenshot(name + "_gpu.png", arguments, "", gpu_log);
+  const Tensor3 cpu = Screenshot(name + "_cpu.png", arguments + " --engine cpu", "", cpu_log);
+  // Under Xvfb, Mesa's llvmpipe has OpenGL 4.5 with compute shaders: the default engine must
+  // really be the GPU one, or this compares the CPU with itself.
+  const std::string gpu_messages = ReadText(gpu_log);
+  CHECK_MESSAGE(gpu_messages.find("GPU compute unavailable") == std::string::npos, gpu_messages);
+  CHECK(CountNoticePixels(gpu) == 0);
+
+  const Box box = FeatureMapBox(cpu);
+  INFO("feature map box " << box.x0 << "," << box.y0 << " to " << box.x1 << "," << box.y1);
+  REQUIRE(box.Area() > 5000);  // the map was found, not a stray pixel
+  CHECK(MeanAbsDifference(gpu, cpu, box) < 2.0 / 255.0);
+  // The captions say which engine computed the map, and the engine panels differ: the maps
+  // themselves are what must agree.
 }
 
 }  // namespace
@@ -142,4 +232,33 @@ TEST_CASE("without a display the window exits 1 and says what to do instead") {
   CHECK_MESSAGE(message.find("no display found") != std::string::npos, message);
   CHECK(message.find("xvfb-run") != std::string::npos);
   CHECK(message.find("stridescope conv") != std::string::npos);
+}
+
+TEST_CASE("the GPU engine's feature map looks the same as the CPU engine's") {
+  RequireDisplay();
+  SUBCASE("RGB (depthwise sobel-x on the scene)") {
+    CheckGpuMatchesCpu("rgb", "--kernel sobel-x --stride 2");
+  }
+  SUBCASE("grey (channels summed, laplacian on the zone plate, stride 3)") {
+    CheckGpuMatchesCpu("grey", "--sample zoneplate --kernel laplacian --channels sum --stride 3");
+  }
+}
+
+TEST_CASE("a GPU shader that fails to compile: the window says so and runs on the CPU") {
+  RequireDisplay();
+  const std::string environment = "STRIDESCOPE_FORCE_SHADER_FAILURE=1";
+  const std::string log1 = TempPath("shader_failure_stride1.txt");
+  const std::string log3 = TempPath("shader_failure_stride3.txt");
+  const Tensor3 stride1 = Screenshot("shader_failure_stride1.png", "--stride 1", environment, log1);
+  const Tensor3 stride3 = Screenshot("shader_failure_stride3.png", "--stride 3", environment, log3);
+
+  const std::string message = ReadText(log1);
+  CHECK_MESSAGE(message.find("GPU compute unavailable") != std::string::npos, message);
+  CHECK_MESSAGE(message.find("failed to compile") != std::string::npos, message);
+  // Once per run, not once per frame.
+  CHECK(message.find("GPU compute unavailable") == message.rfind("GPU compute unavailable"));
+  // The one-line notice in the controls column.
+  CHECK(CountNoticePixels(stride1) > 50);
+  // The CPU fallback computes: the feature map follows the stride.
+  CHECK(CountDifferingPixels(stride1, stride3) > 10000);
 }

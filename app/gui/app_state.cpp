@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <iostream>
 #include <utility>
 
 #include "io.h"
@@ -53,6 +55,21 @@ std::uint8_t ToByte(float value, DisplayRange range) {
   return static_cast<std::uint8_t>(std::lround(std::clamp(unit, 0.0f, 1.0f) * 255.0f));
 }
 
+// The notice line in the controls panel: the first line of an error whose later lines are a
+// driver's info log (printed in full on stderr), cut to what fits in a few wrapped lines.
+std::string ShortReason(const std::string& message) {
+  constexpr std::size_t kMaxLength = 90;
+  std::string line = message.substr(0, message.find('\n'));
+  while (!line.empty() && (line.back() == ':' || line.back() == ' ' || line.back() == '.')) {
+    line.pop_back();
+  }
+  if (line.size() > kMaxLength) {
+    const std::size_t space = line.rfind(' ', kMaxLength);
+    line = line.substr(0, space == std::string::npos ? kMaxLength : space) + "...";
+  }
+  return line.empty() ? "unknown error" : line;
+}
+
 // Images already hold [0,1] and show as they are; .npy grids (e.g. 0..34) are stretched so
 // that their values are visible at all.
 DisplayRange InputDisplayRange(const Tensor3& pixels) {
@@ -63,7 +80,8 @@ DisplayRange InputDisplayRange(const Tensor3& pixels) {
 
 }  // namespace
 
-AppState::AppState(Params initial_params) : params(std::move(initial_params)) {
+AppState::AppState(Params initial_params, const EngineStartup& startup)
+    : params(std::move(initial_params)), gpu_options_(startup.gpu_options) {
   if (params.kernel.weights.empty()) {
     kernel_choice = {std::string(kDefaultKernelPreset), DefaultSize(kDefaultKernelPreset)};
     ApplyKernelChoice();
@@ -71,6 +89,45 @@ AppState::AppState(Params initial_params) : params(std::move(initial_params)) {
     kernel_choice = IdentifyKernel(params.kernel);
   }
   view.link_stride = params.stride.y == params.stride.x;
+  if (startup.prefer_gpu) {
+    StartGpu();
+    if (engines_.gpu_ready) engines_.chosen = EngineKind::Gpu;
+  }
+}
+
+void AppState::StartGpu() {
+  assert(!engines_.gpu_tried && "the GPU engine is created at most once");
+  engines_.gpu_tried = true;
+  Expected<std::unique_ptr<GpuEngine>> engine = GpuEngine::Create(gpu_options_);
+  Expected<std::unique_ptr<DisplayMapper>> mapper =
+      engine ? DisplayMapper::Create() : Expected<std::unique_ptr<DisplayMapper>>(engine.error());
+  if (!mapper) {
+    // Once, in full: the info log is for whoever reports the driver problem; the panel gets
+    // the first line.
+    std::cerr << "stridescope: GPU compute unavailable, using the CPU engine: "
+              << mapper.error().message << "\n";
+    engines_.gpu_unavailable = ShortReason(mapper.error().message);
+    return;
+  }
+  gpu_ = std::move(*engine);
+  mapper_ = std::move(*mapper);
+  engines_.gpu_ready = true;
+  gpu_input_stale_ = true;
+}
+
+bool AppState::ChooseEngine(EngineKind kind) {
+  if (kind == engines_.chosen) return false;
+  if (kind == EngineKind::Gpu) {
+    if (!engines_.gpu_tried) StartGpu();
+    if (!engines_.gpu_ready) return false;
+  }
+  engines_.chosen = kind;
+  dirty_ = true;
+  return true;
+}
+
+void AppState::PollGpuTime() {
+  if (gpu_ != nullptr) engines_.last_gpu_ms = gpu_->LastGpuMilliseconds();
 }
 
 void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
@@ -84,6 +141,7 @@ void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
                    "still computed.";
   }
   dirty_ = true;
+  gpu_input_stale_ = true;
 }
 
 bool AppState::LoadSample(std::string_view name) {
@@ -141,18 +199,55 @@ void AppState::Recompute() {
     ShowInvalid(geometry.error().message);
     return;
   }
-  // in: C,H,W  out: C_out,OH,OW
-  result_.feature_map = engine_.Compute(params, *geometry, in);
+  // The GPU has size limits the CPU lacks: past them, this image is computed on the CPU while
+  // the choice stays on the GPU for the next one.
+  bool on_gpu = engines_.chosen == EngineKind::Gpu && gpu_ != nullptr;
+  result_.engine_note.clear();
+  if (on_gpu) {
+    if (const Status fits = gpu_->CanCompute(*geometry, in); !fits) {
+      result_.engine_note = "GPU engine: " + fits.error().message + ". Computed on the CPU.";
+      on_gpu = false;
+    }
+  }
+  if (on_gpu) {
+    ComputeOnGpu(*geometry);
+  } else {
+    ComputeOnCpu(*geometry);
+  }
   result_.geometry = std::move(*geometry);
   result_.has_value = true;
   result_.stale = false;
   result_.error.clear();
+}
+
+void AppState::ComputeOnCpu(const Geometry& geometry) {
+  // in: C,H,W  out: C_out,OH,OW
+  const auto start = std::chrono::steady_clock::now();
+  result_.feature_map = cpu_.Compute(params, geometry, input_.pixels);
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
+  engines_.last_cpu_ms = elapsed.count();
+  result_.computed_by = EngineKind::Cpu;
 
   const Tensor3& map = result_.feature_map;
+  result_.channels = map.channels;
   DisplayRange range = FiniteRange(map);
   if (range.high <= range.low) range = {};
   const std::vector<std::uint8_t> rgba = ToDisplayRgba(map, range);
   result_.texture.Upload(map.width, map.height, rgba.data());
+}
+
+void AppState::ComputeOnGpu(const Geometry& geometry) {
+  // in: C,H,W  out: C_out,OH,OW as GPU layers, then OH,OW RGBA8: nothing comes back to the CPU.
+  gpu_->Dispatch(params, geometry, input_.pixels, gpu_input_stale_);
+  gpu_input_stale_ = false;
+  result_.computed_by = EngineKind::Gpu;
+  result_.feature_map = Tensor3{};  // CPU values describe CPU results only (see ViewResult)
+  result_.channels = geometry.channels.out_channels;
+  // CanCompute has checked the size against GL_MAX_TEXTURE_SIZE, so this fails only when the
+  // driver runs out of memory; the view then says the map cannot be displayed.
+  mapper_->Map(gpu_->output_texture(), result_.channels, geometry.OutputWidth(),
+               geometry.OutputHeight(), &result_.texture);
 }
 
 void AppState::ShowInvalid(std::string message) {
@@ -190,10 +285,10 @@ std::vector<std::uint8_t> ToDisplayRgba(const Tensor3& tensor, DisplayRange rang
   return rgba;
 }
 
-std::string DisplayedChannelsNote(const Tensor3& tensor) {
-  if (tensor.channels == 1) return "grey";
-  if (tensor.channels == 3) return "RGB";
-  return std::to_string(tensor.channels) + " channels, the first shown";
+std::string DisplayedChannelsNote(int channels) {
+  if (channels == 1) return "grey";
+  if (channels == 3) return "RGB";
+  return std::to_string(channels) + " channels, the first shown";
 }
 
 ImTextureID ToImTextureId(const GlTexture& texture) {

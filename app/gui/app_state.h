@@ -3,15 +3,18 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <imgui.h>
 
+#include "display_mapper.h"
 #include "engine.h"
 #include "geometry.h"
 #include "gl_texture.h"
+#include "gpu_engine.h"
 #include "params.h"
 #include "tensor.h"
 
@@ -31,15 +34,44 @@ struct KernelChoice {
   int size = 0;        // side of sizable presets; ignored for fixed ones
 };
 
+enum class EngineKind { Gpu, Cpu };
+
 // The feature map of the last valid Params. Kept on screen (marked stale) while the current
 // Params are invalid, so dragging through an invalid combination does not blank the view.
 struct ViewResult {
-  Tensor3 feature_map;  // C_out,OH,OW
-  Geometry geometry;    // the geometry feature_map was computed with
-  GlTexture texture;    // feature_map for display; empty when GL refused the size
+  // The values on the CPU, C_out,OH,OW: meaningful only when computed_by is Cpu. The GPU path
+  // leaves it empty, because reading the map back every change would cost what the GPU saved;
+  // readouts that need values on the GPU path get an asynchronous readback in a later issue.
+  // Sizes come from `geometry`, which both paths fill.
+  Tensor3 feature_map;
+  Geometry geometry;    // the geometry the map was computed with
+  int channels = 0;     // C_out of the map, on either path
+  GlTexture texture;    // the map for display; empty when GL refused the size
+  EngineKind computed_by = EngineKind::Cpu;
+  // Why the chosen GPU engine did not compute this map (GpuEngine::CanCompute: too large);
+  // empty otherwise. Shown inline; the CPU computed the map instead.
+  std::string engine_note;
   bool has_value = false;  // false until some Params were valid
-  bool stale = false;      // the current Params are invalid; feature_map is from earlier ones
+  bool stale = false;      // the current Params are invalid; the map is from earlier ones
   std::string error;       // why the current Params are invalid; empty when they are valid
+};
+
+// How the window starts its engines (GuiOptions::engine and the environment, in gui_main.cpp).
+struct EngineStartup {
+  // "auto"/"gpu": start on the GPU engine when it can be created. "cpu": start on the CPU
+  // engine and only try the GPU when the user picks it in the controls panel.
+  bool prefer_gpu = true;
+  GpuEngineOptions gpu_options;
+};
+
+// The engines the window can compute with, and what the controls panel says about them.
+struct EngineStatus {
+  EngineKind chosen = EngineKind::Cpu;  // the user's choice (radio buttons)
+  bool gpu_tried = false;               // GpuEngine::Create has run (it runs at most once)
+  bool gpu_ready = false;               // the GPU engine and its display mapper exist
+  std::string gpu_unavailable;          // short reason when gpu_tried && !gpu_ready
+  double last_gpu_ms = -1.0;            // last known GPU time of a Dispatch; negative: none yet
+  double last_cpu_ms = -1.0;            // wall time of the last CpuEngine::Compute; negative: none
 };
 
 // How things are shown; nothing here changes a number.
@@ -50,9 +82,11 @@ struct ViewState {
 
 class AppState {
  public:
-  // Needs a current GL context (it owns textures) and must be destroyed before it.
+  // Needs a current GL context (it owns textures and, when startup prefers it, creates the GPU
+  // engine) and must be destroyed before it. A GPU engine that cannot start is reported once on
+  // stderr with the driver's info log; the window then runs on the CPU engine.
   // A params.kernel without weights (the command line gave none) gets the default preset.
-  explicit AppState(Params initial_params);
+  explicit AppState(Params initial_params, const EngineStartup& startup = {});
 
   // Replace the input. On failure the current input stays and input_error() says why.
   // Returns true when the input changed.
@@ -63,12 +97,21 @@ class AppState {
   void MarkParamsChanged() { dirty_ = true; }
   // Rebuilds params.kernel from kernel_choice; false (and the error shown) when that fails.
   bool ApplyKernelChoice();
-  // Runs ResolveGeometry and the engine if params or the input changed since the last call.
+  // Runs ResolveGeometry and the engine if params, the input or the engine changed since the
+  // last call.
   void Recompute();
+
+  // Switches engines (creating the GPU engine on first use); the next Recompute runs the new
+  // one. Returns true when the choice changed; false for the GPU when it cannot start.
+  bool ChooseEngine(EngineKind kind);
+  // Picks up the GPU time of the last Dispatch, which becomes known a frame or so after it.
+  // Call once per frame; cheap, never waits for the GPU.
+  void PollGpuTime();
 
   const InputImage& input() const { return input_; }
   const ViewResult& result() const { return result_; }
   const std::string& input_error() const { return input_error_; }
+  const EngineStatus& engines() const { return engines_; }
 
   Params params;
   KernelChoice kernel_choice;
@@ -77,13 +120,21 @@ class AppState {
  private:
   void SetInput(Tensor3 pixels, std::string name, bool is_sample);
   void ShowInvalid(std::string message);
+  void StartGpu();
+  void ComputeOnCpu(const Geometry& geometry);
+  void ComputeOnGpu(const Geometry& geometry);
 
   InputImage input_;
   ViewResult result_;
   std::string input_error_;
   std::string kernel_error_;  // kernel_choice could not be made into a kernel
-  CpuEngine engine_;
+  CpuEngine cpu_;
+  GpuEngineOptions gpu_options_;
+  std::unique_ptr<GpuEngine> gpu_;          // null until started, or when it could not start
+  std::unique_ptr<DisplayMapper> mapper_;   // the GPU map's picture; null exactly when gpu_ is
+  EngineStatus engines_;
   bool dirty_ = true;
+  bool gpu_input_stale_ = true;  // the GPU engine has not been given the current input yet
 };
 
 // A value range mapped linearly onto 0..255 for display.
@@ -102,7 +153,10 @@ std::vector<std::uint8_t> ToDisplayRgba(const Tensor3& tensor, DisplayRange rang
 
 // What ToDisplayRgba shows of a tensor's channels, for captions: "grey", "RGB",
 // "8 channels, the first shown".
-std::string DisplayedChannelsNote(const Tensor3& tensor);
+std::string DisplayedChannelsNote(int channels);
+inline std::string DisplayedChannelsNote(const Tensor3& tensor) {
+  return DisplayedChannelsNote(tensor.channels);
+}
 
 // The texture as ImGui::Image wants it.
 ImTextureID ToImTextureId(const GlTexture& texture);

@@ -71,6 +71,14 @@ bool EnvironmentSet(const char* name) {
   return value != nullptr && *value != '\0';
 }
 
+// STRIDESCOPE_FORCE_SHADER_FAILURE=1 is a testing aid: the GPU engine then compiles a broken
+// shader (GpuEngineOptions::force_compile_failure), so the tests can watch the window report
+// it and fall back to the CPU engine on a machine whose driver would otherwise succeed.
+bool ForceShaderFailure() {
+  const char* value = std::getenv("STRIDESCOPE_FORCE_SHADER_FAILURE");
+  return value != nullptr && std::string(value) == "1";
+}
+
 // imgui.ini in $XDG_CONFIG_HOME/stridescope (default ~/.config/stridescope); empty when the
 // folder cannot be made, which turns ImGui's ini off instead of failing.
 std::string ImGuiIniPath() {
@@ -206,9 +214,10 @@ float FitZoom(const AppState& state, ImVec2 area) {
                         area.y / static_cast<float>(input.height));
   const ViewResult& result = state.result();
   if (result.has_value) {
-    const Tensor3& map = result.feature_map;
-    zoom = std::min({zoom, area.x / static_cast<float>(map.width),
-                     area.y / static_cast<float>(map.height)});
+    // From the geometry: on the GPU path there are no CPU values to take the size from.
+    const Geometry& map = result.geometry;
+    zoom = std::min({zoom, area.x / static_cast<float>(map.OutputWidth()),
+                     area.y / static_cast<float>(map.OutputHeight())});
   }
   if (zoom >= kWholeZoomFrom) zoom = std::floor(zoom);
   return std::max(zoom, kSmallestZoom);
@@ -245,6 +254,7 @@ void DrawMainWindow(AppState& state, float content_scale) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus);
   state.Recompute();  // the first frame, and inputs given before it
+  state.PollGpuTime();  // a dispatch's GPU time arrives a frame or so after it
   ImGui::BeginChild("controls", ImVec2(kControlsWidth * content_scale, 0.0f), true);
   DrawControlsPanel(state);
   ImGui::EndChild();
@@ -351,8 +361,11 @@ int RunGui(const GuiOptions& options) {
     return kExitNoWindow;
   }
 
-  // Declared after the ImGui session and the window, so its textures go first.
-  AppState state(options.params.value_or(Params{}));
+  // Declared after the ImGui session and the window, so its textures and GPU engine go first.
+  EngineStartup startup;
+  startup.prefer_gpu = options.engine != "cpu";
+  startup.gpu_options.force_compile_failure = ForceShaderFailure();
+  AppState state(options.params.value_or(Params{}), startup);
   if (!state.LoadSample(options.sample)) {
     assert(!Samples().empty() && "there is always a built-in sample");
     state.LoadSample(Samples().front().name);

@@ -14,6 +14,10 @@ struct GuiOptions {
   std::optional<Params> params;   // from the command-line parameter flags; nullopt: app defaults
   std::string screenshot_path;    // non-empty: render `frames` frames, save the window as PNG, exit
   int frames = 3;
+  // The compute engine: "cpu" starts on the CPU engine; "gpu" and "auto" start on the GPU
+  // engine when it can be created (OpenGL 4.3 compute shaders), else on the CPU with a notice.
+  // Either can be switched in the controls panel.
+  std::string engine = "auto";
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be

@@ -9,12 +9,23 @@
 
 namespace stridescope {
 
+namespace {
+
+// The binding to restore after deleting `deleted`: not the deleted name itself, which the core
+// profile refuses to bind (and which may come back from glGenTextures as another texture).
+GLint Unless(GLint previous_binding, GLuint deleted) {
+  return previous_binding == static_cast<GLint>(deleted) ? 0 : previous_binding;
+}
+
+}  // namespace
+
 GlTexture::~GlTexture() { Release(); }
 
 GlTexture::GlTexture(GlTexture&& other) noexcept
     : id_(std::exchange(other.id_, 0u)),
       width_(std::exchange(other.width_, 0)),
-      height_(std::exchange(other.height_, 0)) {}
+      height_(std::exchange(other.height_, 0)),
+      immutable_(std::exchange(other.immutable_, false)) {}
 
 GlTexture& GlTexture::operator=(GlTexture&& other) noexcept {
   if (this != &other) {
@@ -22,6 +33,7 @@ GlTexture& GlTexture::operator=(GlTexture&& other) noexcept {
     id_ = std::exchange(other.id_, 0u);
     width_ = std::exchange(other.width_, 0);
     height_ = std::exchange(other.height_, 0);
+    immutable_ = std::exchange(other.immutable_, false);
   }
   return *this;
 }
@@ -33,6 +45,19 @@ void GlTexture::Release() {
   id_ = 0;
   width_ = 0;
   height_ = 0;
+  immutable_ = false;
+}
+
+void GlTexture::Create() {
+  glGenTextures(1, &id_);
+  glBindTexture(GL_TEXTURE_2D, id_);
+  // Magnified: nearest keeps each pixel a sharp square, which is the point of the picture.
+  // Minified (large photos): linear, so a shrunk image does not show aliasing patterns that
+  // are not in the data and could be mistaken for an effect of the stride.
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
 }
 
 bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba) {
@@ -51,22 +76,21 @@ bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba) {
   glGetIntegerv(GL_UNPACK_ALIGNMENT, &previous_alignment);
 
   const bool reallocate = id_ == 0 || width != width_ || height != height_;
-  if (id_ == 0) {
-    glGenTextures(1, &id_);
+  // Storage from Allocate cannot be resized: glTexImage2D would fail on it.
+  if (reallocate && immutable_) {
+    previous_binding = Unless(previous_binding, id_);
+    Release();
   }
-  glBindTexture(GL_TEXTURE_2D, id_);
+  if (id_ == 0) {
+    Create();
+  } else {
+    glBindTexture(GL_TEXTURE_2D, id_);
+  }
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
   while (glGetError() != GL_NO_ERROR) {
     // Drop errors raised by earlier, unrelated calls so the check below is about this upload.
   }
   if (reallocate) {
-    // Magnified: nearest keeps each pixel a sharp square, which is the point of the picture.
-    // Minified (large photos): linear, so a shrunk image does not show aliasing patterns that
-    // are not in the data and could be mistaken for an effect of the stride.
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
   } else {
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
@@ -81,6 +105,41 @@ bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba) {
   }
   width_ = width;
   height_ = height;
+  return true;
+}
+
+bool GlTexture::Allocate(int width, int height) {
+  assert(width > 0 && height > 0 && "GlTexture::Allocate needs a non-empty size");
+  if (id_ != 0 && immutable_ && width == width_ && height == height_) return true;
+  GLint max_size = 0;
+  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
+  if (width > max_size || height > max_size) {
+    Release();
+    return false;
+  }
+
+  GLint previous_binding = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous_binding);
+  // Immutable storage is fixed at creation, so a new size (or mutable storage from Upload)
+  // needs a new name.
+  previous_binding = Unless(previous_binding, id_);
+  Release();
+  Create();
+  while (glGetError() != GL_NO_ERROR) {
+    // As in Upload: only this allocation's errors count.
+  }
+  // One level: the picture is minified with GL_LINEAR, never mipmapped. Immutable storage is
+  // what glBindImageTexture is specified for, and it is always complete.
+  glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA8, width, height);
+  const bool ok = glGetError() == GL_NO_ERROR;
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous_binding));
+  if (!ok) {
+    Release();
+    return false;
+  }
+  width_ = width;
+  height_ = height;
+  immutable_ = true;
   return true;
 }
 

@@ -9,6 +9,7 @@
 namespace stridescope {
 
 // An RGBA8 2-D texture, sampled nearest when magnified so every input pixel stays a crisp square.
+// Filled from the CPU (Upload) or by a compute shader (Allocate, then imageStore).
 // Owns one GL texture name; non-copyable, movable. Destroy it while its context is current.
 class GlTexture {
  public:
@@ -24,6 +25,12 @@ class GlTexture {
   // then empty.
   bool Upload(int width, int height, const std::uint8_t* rgba);
 
+  // Immutable RGBA8 storage of width x height with undefined contents, for a compute shader to
+  // fill through glBindImageTexture (GL 4.2+; core/gl/display_mapper.cpp). Storage is kept when
+  // the size and kind already match. Returns false when GL refused (e.g. larger than
+  // GL_MAX_TEXTURE_SIZE); the texture is then empty. Upload may follow on the same object.
+  bool Allocate(int width, int height);
+
   unsigned int id() const { return id_; }  // GL name, 0 when empty; ImGui::Image takes it as ImTextureID
   int width() const { return width_; }
   int height() const { return height_; }
@@ -31,10 +38,15 @@ class GlTexture {
 
  private:
   void Release();
+  // Generates a fresh name bound to GL_TEXTURE_2D with the display sampling parameters.
+  void Create();
 
   unsigned int id_ = 0;
   int width_ = 0;
   int height_ = 0;
+  // Storage made by Allocate (glTexStorage2D): its size can never change, so a resize needs a
+  // new texture name rather than glTexImage2D.
+  bool immutable_ = false;
 };
 
 // The signature of glfwGetProcAddress (and of glad's loader callback).

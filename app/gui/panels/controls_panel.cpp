@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ namespace stridescope {
 namespace {
 
 const ImVec4 kErrorColour{1.00f, 0.47f, 0.42f, 1.00f};
+// Not the error red: nothing the user did is wrong, the program just took another route.
+const ImVec4 kNoticeColour{1.00f, 0.72f, 0.35f, 1.00f};
 
 // Sliders cover the values worth dragging through; the field next to them takes the rest.
 constexpr int kStrideSliderMax = 8;
@@ -30,8 +33,6 @@ constexpr PadPreset kPadPresets[] = {PadPreset::Explicit, PadPreset::Valid, PadP
 constexpr PadMode kPadModes[] = {PadMode::Zeros, PadMode::Reflect, PadMode::Replicate,
                                  PadMode::Circular};
 constexpr ChannelMode kChannelModes[] = {ChannelMode::Depthwise, ChannelMode::Sum};
-
-bool IsPooling(Op op) { return op == Op::MaxPool || op == Op::AvgPool; }
 
 void Tooltip(std::string_view text) {
   if (ImGui::IsItemHovered()) {
@@ -55,6 +56,16 @@ std::string WithThousands(std::int64_t count) {
     grouped.push_back(digits[i]);
   }
   return grouped;
+}
+
+// "0.42 ms", or "-" before the engine has run (or while its GPU time is not known yet).
+std::string Milliseconds(double ms) {
+  if (ms < 0.0) return "-";
+  // "0.00 ms" would read as "free"; Mesa's llvmpipe, for one, times compute work as ~0.
+  if (ms < 0.01) return "< 0.01 ms";
+  char text[32];
+  std::snprintf(text, sizeof(text), ms < 10.0 ? "%.2f ms" : "%.1f ms", ms);
+  return text;
 }
 
 // A section title with a rule under it; opens a two-column table (label | widget).
@@ -281,14 +292,19 @@ void ResultSection(const AppState& state) {
     ImGui::Spacing();
     WrappedText(kErrorColour, result.error);
   }
+  // The GPU refused this image (too large) and the CPU computed it: say so next to the result.
+  if (!result.stale && !result.engine_note.empty()) {
+    ImGui::Spacing();
+    WrappedText(kNoticeColour, result.engine_note);
+  }
   // A stale result belongs to earlier Params: its numbers would contradict the controls.
   if (!result.has_value || result.stale) return;
   if (!BeginSection("RESULT")) return;
   const Geometry& geometry = result.geometry;
-  const Tensor3& map = result.feature_map;
   Row("Output");
-  ImGui::Text("%d × %d (H × W), %d channel%s", map.height, map.width, map.channels,
-              map.channels == 1 ? "" : "s");
+  // Wrapped: "199 × 319 (H × W), 3 channels" is wider than the column at the default font.
+  ImGui::TextWrapped("%d × %d (H × W), %d channel%s", geometry.OutputHeight(),
+                     geometry.OutputWidth(), result.channels, result.channels == 1 ? "" : "s");
   Row("Padding");
   ImGui::Text("top %d  bottom %d", geometry.y.pad_begin, geometry.y.pad_end);
   Row("");
@@ -298,14 +314,46 @@ void ResultSection(const AppState& state) {
   ImGui::EndTable();
 }
 
+// GPU / CPU radio buttons and the last time of each. The GPU button is disabled once the GPU
+// engine has failed to start; before a first try (--engine cpu) picking it starts it.
+bool EngineSection(AppState& state) {
+  const EngineStatus& engines = state.engines();
+  bool changed = false;
+  if (BeginSection("ENGINE")) {
+    Row("Engine");
+    ImGui::BeginDisabled(engines.gpu_tried && !engines.gpu_ready);
+    if (ImGui::RadioButton("GPU", engines.chosen == EngineKind::Gpu)) {
+      changed |= state.ChooseEngine(EngineKind::Gpu);
+    }
+    ImGui::EndDisabled();
+    Tooltip("OpenGL compute shader; the map goes straight to the screen");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("CPU", engines.chosen == EngineKind::Cpu)) {
+      changed |= state.ChooseEngine(EngineKind::Cpu);
+    }
+    Tooltip("The reference engine: every number the window can show");
+    Row("Time");
+    // GPU: a GL_TIME_ELAPSED query, known a frame after the dispatch. CPU: wall time.
+    ImGui::Text("GPU %s   CPU %s", Milliseconds(engines.last_gpu_ms).c_str(),
+                Milliseconds(engines.last_cpu_ms).c_str());
+    ImGui::EndTable();
+  }
+  if (!engines.gpu_unavailable.empty()) {
+    WrappedText(kNoticeColour, "GPU compute unavailable: " + engines.gpu_unavailable +
+                                   "; using the CPU engine");
+  }
+  return changed;
+}
+
 }  // namespace
 
 bool DrawControlsPanel(AppState& state) {
   const bool input_changed = InputSection(state);
   const bool params_changed = OperationSection(state);
+  const bool engine_changed = EngineSection(state);
   state.Recompute();  // so the numbers below describe the controls above, in this frame
   ResultSection(state);
-  return input_changed || params_changed;
+  return input_changed || params_changed || engine_changed;
 }
 
 }  // namespace stridescope

@@ -1,13 +1,14 @@
-// The left column: the input picker, every parameter the user edits, and what they resolve to
-// (output size, MACs, the current error inline).
+// The left column: the input picker, every parameter the user edits, the engine (GPU or CPU,
+// with their last times), and what they resolve to (output size, MACs, the current error and
+// engine notices inline).
 #pragma once
 
 namespace stridescope {
 
 class AppState;
 
-// Draws into the current window. Returns true when the input or any parameter changed; the
-// state is then already marked for recompute.
+// Draws into the current window. Returns true when the input, any parameter or the engine
+// changed; the state is then already marked for recompute.
 bool DrawControlsPanel(AppState& state);
 
 }  // namespace stridescope

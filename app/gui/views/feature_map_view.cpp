@@ -30,14 +30,17 @@ void DrawFeatureMapView(AppState& state) {
     StaleNote("none", result.error);
     return;
   }
-  const Tensor3& map = result.feature_map;
-  ImGui::Text("Feature map %d × %d (H × W), %s", map.height, map.width,
-              DisplayedChannelsNote(map).c_str());
+  // Sizes from the geometry: the GPU path keeps no CPU values (ViewResult::feature_map).
+  const int height = result.geometry.OutputHeight();
+  const int width = result.geometry.OutputWidth();
+  ImGui::Text("Feature map %d × %d (H × W), %s, %s", height, width,
+              DisplayedChannelsNote(result.channels).c_str(),
+              result.computed_by == EngineKind::Gpu ? "GPU" : "CPU");
   if (result.texture.empty()) {
     ImGui::TextDisabled("(too large for this graphics driver to display)");
   } else {
     const float zoom = state.view.zoom;
-    ImGui::Image(ToImTextureId(result.texture), ImVec2(map.width * zoom, map.height * zoom),
+    ImGui::Image(ToImTextureId(result.texture), ImVec2(width * zoom, height * zoom),
                  ImVec2(0, 0), ImVec2(1, 1), result.stale ? kStaleTint : kNoTint);
   }
   if (result.stale) {

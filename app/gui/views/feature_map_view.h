@@ -6,8 +6,9 @@ namespace stridescope {
 
 class AppState;
 
-// Draws into the current window: caption, then the map at view.zoom screen pixels per pixel,
-// dimmed and explained when the current parameters are invalid.
+// Draws into the current window: caption (size, channels shown, the engine that computed it),
+// then the map at view.zoom screen pixels per pixel, dimmed and explained when the current
+// parameters are invalid.
 void DrawFeatureMapView(AppState& state);
 
 }  // namespace stridescope

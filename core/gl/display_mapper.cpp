@@ -1,0 +1,101 @@
+#include "display_mapper.h"
+
+#include <cassert>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include <glad/gl.h>
+
+namespace stridescope {
+
+namespace {
+
+constexpr int kGroupSize = 16;  // local_size_x/y in shaders/display_map.comp
+constexpr GLuint kMapUnit = 0;      // image unit of the R32F map (binding = 0 in the shader)
+constexpr GLuint kDisplayUnit = 1;  // image unit of the RGBA8 picture (binding = 1)
+constexpr GLuint kRangeBinding = 0;  // SSBO binding of the min/max keys
+
+// The shader is one file for both passes, so the display rules live in one place; the pass is
+// chosen by a #define, which GLSL only accepts after the #version line.
+Expected<GlProgram> BuildPass(const std::string& source, bool range_pass) {
+  std::string text = source;
+  const std::size_t version_end = text.find('\n');
+  if (version_end == std::string::npos || text.rfind("#version", 0) != 0) {
+    return Error{"shader display_map.comp must start with a #version line"};
+  }
+  text.insert(version_end + 1, range_pass ? "#define RANGE_PASS 1\n" : "#define RANGE_PASS 0\n");
+  return BuildComputeProgram(range_pass ? "display_map.comp (range pass)"
+                                        : "display_map.comp (map pass)",
+                             text);
+}
+
+GLuint Groups(int cells) { return static_cast<GLuint>((cells + kGroupSize - 1) / kGroupSize); }
+
+}  // namespace
+
+Expected<std::unique_ptr<DisplayMapper>> DisplayMapper::Create() {
+  if (!GLAD_GL_VERSION_4_3) {
+    return Error{"OpenGL 4.3 compute shaders are not available on this driver"};
+  }
+  Expected<std::string> source = ShaderSource("display_map.comp");
+  if (!source) return source.error();
+  Expected<GlProgram> range_program = BuildPass(*source, true);
+  if (!range_program) return range_program.error();
+  Expected<GlProgram> map_program = BuildPass(*source, false);
+  if (!map_program) return map_program.error();
+
+  std::unique_ptr<DisplayMapper> mapper(new DisplayMapper());
+  mapper->range_program_ = std::move(*range_program);
+  mapper->map_program_ = std::move(*map_program);
+  GLuint buffer = 0;
+  glGenBuffers(1, &buffer);
+  mapper->range_ = GlBuffer(buffer);
+  glBindBuffer(GL_SHADER_STORAGE_BUFFER, buffer);
+  glBufferData(GL_SHADER_STORAGE_BUFFER, 2 * sizeof(std::uint32_t), nullptr, GL_DYNAMIC_DRAW);
+  glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+  return mapper;
+}
+
+bool DisplayMapper::Map(unsigned int source, int channels, int width, int height,
+                        GlTexture* target) {
+  assert(source != 0 && channels > 0 && width > 0 && height > 0 && target != nullptr &&
+         "DisplayMapper::Map needs a non-empty map and a target");
+  if (!target->Allocate(width, height)) return false;
+  // Which layers ToDisplayRgba shows: all three of an RGB map, otherwise only the first.
+  const int shown_layers = channels == 3 ? 3 : 1;
+
+  // Empty range: the pass-1 atomics can only lower minKey and raise maxKey.
+  const std::uint32_t empty_range[2] = {0xffffffffu, 0u};
+  glBindBuffer(GL_SHADER_STORAGE_BUFFER, range_.id());
+  glBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, sizeof(empty_range), empty_range);
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, kRangeBinding, range_.id());
+  // layered = GL_TRUE: the shader addresses layers itself through image2DArray.
+  glBindImageTexture(kMapUnit, source, 0, GL_TRUE, 0, GL_READ_ONLY, GL_R32F);
+  glBindImageTexture(kDisplayUnit, target->id(), 0, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA8);
+  // The engine fences its own stores; this also covers any other writer of `source`.
+  glMemoryBarrier(GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+
+  // pass 1  in: shown_layers,H,W (R32F)  out: 2 keys
+  glUseProgram(range_program_.id());
+  glUniform2i(glGetUniformLocation(range_program_.id(), "uSize"), width, height);
+  glUniform1i(glGetUniformLocation(range_program_.id(), "uShownLayers"), shown_layers);
+  glDispatchCompute(Groups(width), Groups(height), static_cast<GLuint>(shown_layers));
+  glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT);
+
+  // pass 2  in: shown_layers,H,W (R32F) + 2 keys  out: H,W RGBA8
+  glUseProgram(map_program_.id());
+  glUniform2i(glGetUniformLocation(map_program_.id(), "uSize"), width, height);
+  glUniform1i(glGetUniformLocation(map_program_.id(), "uShownLayers"), shown_layers);
+  glDispatchCompute(Groups(width), Groups(height), 1);
+  // ImGui samples the picture in this frame's draw calls.
+  glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+
+  // Leave no image unit pointing at a texture that may be deleted or reallocated later.
+  glBindImageTexture(kMapUnit, 0, 0, GL_FALSE, 0, GL_READ_ONLY, GL_R32F);
+  glBindImageTexture(kDisplayUnit, 0, 0, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA8);
+  glUseProgram(0);
+  return true;
+}
+
+}  // namespace stridescope

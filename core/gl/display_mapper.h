@@ -1,0 +1,36 @@
+// Turns the GPU engine's feature map (R32F GL_TEXTURE_2D_ARRAY, one layer per channel) into the
+// RGBA8 picture the window shows, on the GPU and without a readback (shaders/display_map.comp).
+// Same rules as the CPU path's FiniteRange + ToDisplayRgba (app/gui/app_state.h), so both engines
+// show the same picture: min..max over the finite values of the shown channels, 1 channel grey,
+// 3 RGB, other counts the first channel in grey, non-finite black, a flat range from [0, 1].
+#pragma once
+
+#include <memory>
+
+#include "expected.h"
+#include "gl_objects.h"
+#include "gl_texture.h"
+
+namespace stridescope {
+
+class DisplayMapper {
+ public:
+  // Needs a current GL 4.3 context. The Error carries the shader's info log when it failed.
+  static Expected<std::unique_ptr<DisplayMapper>> Create();
+
+  // source: the GL name of an R32F 2-D array texture, width x height, at least `channels` layers,
+  // whose writes are complete or fenced by glMemoryBarrier (GpuEngine::Dispatch does that).
+  // Writes width x height RGBA8 into *target, reallocating its storage only when the size
+  // changes; row 0 of the map is row 0 (the top) of the picture. Returns false when GL refused
+  // the size (larger than GL_MAX_TEXTURE_SIZE); *target is then empty.
+  bool Map(unsigned int source, int channels, int width, int height, GlTexture* target);
+
+ private:
+  DisplayMapper() = default;
+
+  GlProgram range_program_;  // pass 1: finite min/max into range_
+  GlProgram map_program_;    // pass 2: RGBA8 with imageStore
+  GlBuffer range_;           // two uints: order-preserving keys of min and max
+};
+
+}  // namespace stridescope
