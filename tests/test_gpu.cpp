@@ -145,3 +145,8 @@ TEST_CASE("inputs beyond the GPU's limits get a message, not a black view") {
   CHECK(fits.error().message.find("20000") != std::string::npos);
   CHECK(fits.error().message.find("CPU engine") != std::string::npos);
 }
+
+TEST_CASE("Mesa's software renderer is recognised, so auto can leave it to the CPU") {
+  const bool llvmpipe = Context().renderer().find("llvmpipe") != std::string::npos;
+  CHECK(Gpu().IsSoftwareRenderer() == llvmpipe);
+}
