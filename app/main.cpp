@@ -1,4 +1,5 @@
-// stridescope: parse the command line, then run the headless `conv` command or open the window.
+// stridescope: parse the command line, then run a headless command (`conv`, `bench`) or open the
+// window.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -11,5 +12,6 @@ int main(int argc, char** argv) {
   stridescope::Command command = stridescope::ParseCommandLine(args, std::cout, std::cerr);
   if (command.exit_code) return *command.exit_code;
   if (command.conv) return stridescope::RunConv(*command.conv, std::cout, std::cerr);
+  if (command.bench) return stridescope::RunBench(*command.bench, std::cout, std::cerr);
   return stridescope::RunGui(*command.gui);
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command_line.h"
+#include "cli/engine_choice.h"
 #include "io.h"
 
 namespace fs = std::filesystem;
@@ -33,7 +34,7 @@ struct CliRun {
   std::string err;
 };
 
-// Parses and, for `conv`, runs: what main() does minus the window.
+// Parses and, for `conv` and `bench`, runs: what main() does minus the window.
 CliRun Cli(std::vector<std::string> args) {
   args.insert(args.begin(), "stridescope");
   std::ostringstream out, err;
@@ -41,6 +42,7 @@ CliRun Cli(std::vector<std::string> args) {
   int code = 0;
   if (command.exit_code) code = *command.exit_code;
   else if (command.conv) code = RunConv(*command.conv, out, err);
+  else if (command.bench) code = RunBench(*command.bench, out, err);
   return {code, out.str(), err.str()};
 }
 
@@ -62,11 +64,11 @@ std::string OnnxInput() { return SaveArray("onnx.npy", {7, 5}, Iota(35)); }
 void CheckInvalid(const std::vector<std::string>& args, const std::string& expected_fragment) {
   CAPTURE(expected_fragment);
   const CliRun run = Cli(args);
+  INFO("stderr: " << run.err);
   CHECK(run.exit_code == 2);
   CHECK(run.err.find(expected_fragment) != std::string::npos);
   // One line: a single newline, at the end.
   CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
-  INFO("stderr: " << run.err);
 }
 
 }  // namespace
@@ -101,6 +103,91 @@ TEST_CASE("conv reproduces the ONNX stride-2 cases through .npy, with --json") {
   // box:3 is the all-ones kernel divided by 9: the ONNX [[54,72],[144,162],[234,252]] / 9, plus bias.
   const std::vector<float> ninths = {54, 72, 144, 162, 234, 252};
   for (std::size_t i = 0; i < ninths.size(); ++i) CHECK(result->values[i] == doctest::Approx(ninths[i] / 9 + 1));
+}
+
+// The GPU engine through EGL with no display: Mesa's llvmpipe on CI and on the build machine.
+TEST_CASE("--engine gpu runs the GPU engine and matches the CPU on the ONNX case; auto skips llvmpipe") {
+  const std::string input = OnnxInput();
+  const auto run_on = [&](const std::string& engine) {
+    const std::string output = TempPath("onnx_" + engine + ".npy");
+    const CliRun run = Cli({"conv", "--input", input, "--output", output, "--kernel", "1,1,1;1,1,1;1,1,1",
+                            "--stride", "2", "--padding", "1", "--json", "--engine", engine});
+    INFO("stderr: " << run.err);
+    REQUIRE(run.exit_code == 0);
+    Expected<NpyArray> result = LoadNpy(output);
+    REQUIRE(result.ok());
+    return std::pair{nlohmann::json::parse(run.out), *result};
+  };
+  const auto [cpu_line, cpu] = run_on("cpu");
+  for (const std::string engine : {"gpu", "auto"}) {
+    CAPTURE(engine);
+    const auto [line, result] = run_on(engine);
+    if (engine == "auto" && line["engine"] == "cpu") {
+      // No hardware GPU (CI, the build machine): auto must say it left llvmpipe to the CPU.
+      REQUIRE(line.contains("fallback"));
+      CHECK(line["fallback"].get<std::string>().find("runs shaders on the CPU") != std::string::npos);
+    } else {
+      CHECK(line["engine"] == "gpu");
+      CHECK_FALSE(line.contains("fallback"));
+    }
+    CHECK(line["ms"].get<double>() >= 0.0);
+    CHECK(line["output"] == cpu_line["output"]);
+    CHECK(result.shape == cpu.shape);
+    // Small integers summed in float: exact on both engines.
+    CHECK(result.values == cpu.values);
+  }
+  CHECK_FALSE(cpu_line.contains("fallback"));
+}
+
+// DESIGN.md: a GL failure reports the info log and falls back to the CPU. A developer shader
+// folder with a broken conv.comp makes GpuEngine::Create fail the way a bad driver would.
+TEST_CASE("a GPU engine that fails to build: gpu exits 2 with the log on one line, auto uses the CPU") {
+  const fs::path shaders = TempDir() / "broken_shaders";
+  fs::create_directories(shaders);
+  std::ofstream(shaders / "conv.comp") << "#version 430\nlayout(local_size_x = 16) in;\nvoid main() { not glsl; }\n";
+  REQUIRE(setenv("STRIDESCOPE_SHADER_DIR", shaders.string().c_str(), 1) == 0);
+  const std::string input = OnnxInput();
+  const std::string output = TempPath("broken_out.npy");
+  const std::vector<std::string> args = {"conv", "--input", input, "--output", output, "--kernel", "box", "--json"};
+  std::vector<std::string> on_gpu = args;
+  on_gpu.insert(on_gpu.end(), {"--engine", "gpu"});
+  CheckInvalid(on_gpu, "--engine gpu: the GPU engine cannot start: shader conv.comp failed to compile");
+  const CliRun automatic = Cli(args);
+  unsetenv("STRIDESCOPE_SHADER_DIR");
+  REQUIRE(automatic.exit_code == 0);
+  const nlohmann::json line = nlohmann::json::parse(automatic.out);
+  CHECK(line["engine"] == "cpu");
+  CHECK(line["fallback"].get<std::string>().find("conv.comp failed to compile") != std::string::npos);
+}
+
+// An engine with the GPU's kind of refusal. The real GPU engine refuses only beyond what core's own
+// input and feature-map limits let through on llvmpipe, so the CLI cannot reach it in a test.
+class RefusingEngine final : public Engine {
+ public:
+  std::string_view Name() const override { return "gpu"; }
+  Status CanCompute(const Geometry&, const Tensor3&) const override { return Error{"too large for it"}; }
+  Tensor3 Compute(const Params&, const Geometry&, const Tensor3&) override {
+    FAIL("Compute after CanCompute refused");
+    return {};
+  }
+};
+
+TEST_CASE("a GPU that refuses the size: auto falls back to the CPU, gpu is an error") {
+  const Tensor3 input = Tensor3::Zeros(1, 4, 4);
+  Params params;
+  params.kernel.weights = {1.0f};
+  Expected<Geometry> geometry = ResolveGeometry(params, 1, 4, 4);
+  REQUIRE(geometry.ok());
+
+  EngineChoice automatic{nullptr, std::make_unique<RefusingEngine>(), ""};
+  REQUIRE(FitEngine("auto", *geometry, input, automatic).ok());
+  CHECK(automatic.engine->Name() == "cpu");
+  CHECK(automatic.fallback_note.find("too large for it") != std::string::npos);
+
+  EngineChoice gpu{nullptr, std::make_unique<RefusingEngine>(), ""};
+  Status refused = FitEngine("gpu", *geometry, input, gpu);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "--engine gpu: too large for it");
 }
 
 TEST_CASE("channel layouts: (H,W,C) in, depthwise (OH,OW,C) or summed (OH,OW) out") {
@@ -235,7 +322,7 @@ TEST_CASE("every invalid argument or input exits 2 with one line that says what 
   CheckInvalid(with({"--kernel", "box", "--pad-mode", "mirror"}), "zeros|reflect|replicate|circular");
   CheckInvalid(with({"--kernel", "box", "--op", "dilate"}), "conv|transposed|maxpool|avgpool");
   CheckInvalid(with({"--kernel", "box", "--bias", "abc"}), "--bias");
-  CheckInvalid(with({"--kernel", "box", "--engine", "gpu"}), "GPU");
+  CheckInvalid(with({"--kernel", "box", "--engine", "metal"}), "--engine");
   CheckInvalid(with({"--kernel", "box", "--window", "2"}), "--window applies to pooling");
   CheckInvalid(with({"--op", "maxpool", "--window", "3", "--padding", "2"}), "half the pooling window");
   CheckInvalid(with({"--op", "avgpool", "--window", "2", "--dilation", "2"}), "dilation");
@@ -285,6 +372,7 @@ TEST_CASE("help documents every flag; the window's flags parse into GuiOptions")
   CHECK(gui.gui->sample == "grid7");
   CHECK(gui.gui->screenshot_path == "s.png");
   CHECK(gui.gui->frames == 5);
+  CHECK(gui.gui->engine == "auto");
   REQUIRE(gui.gui->params.has_value());
   CHECK(gui.gui->params->stride == Size2{3, 3});
   CHECK(gui.gui->params->kernel.weights[0] == -1.0f);
@@ -293,7 +381,70 @@ TEST_CASE("help documents every flag; the window's flags parse into GuiOptions")
   REQUIRE(bare.gui.has_value());
   CHECK(bare.gui->input_path == "photo.png");
   CHECK_FALSE(bare.gui->params.has_value());
+  // --engine alone picks the window's engine without touching its parameters.
+  Command on_cpu = ParseCommandLine({"stridescope", "--engine", "cpu"}, out, err);
+  REQUIRE(on_cpu.gui.has_value());
+  CHECK(on_cpu.gui->engine == "cpu");
+  CHECK_FALSE(on_cpu.gui->params.has_value());
+
+  const CliRun bench_help = Cli({"bench", "--help"});
+  CHECK(bench_help.exit_code == 0);
+  for (const char* flag : {"--json", "--engine", "--size", "--repeat", "--quick"}) {
+    CAPTURE(flag);
+    CHECK(bench_help.out.find(flag) != std::string::npos);
+  }
 
   CheckInvalid({"--sample", "nope"}, "unknown");
   CheckInvalid({"--stride", "0,1", "--bogus"}, "--bogus");
+}
+
+TEST_CASE("bench --quick --json times both engines on every case") {
+  const CliRun run = Cli({"bench", "--quick", "--json", "--repeat", "1"});
+  INFO("stderr: " << run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json bench = nlohmann::json::parse(run.out);
+  CHECK(bench["input"] == nlohmann::json({270, 480, 3}));
+  CHECK_FALSE(bench["machine"]["gl_renderer"].get<std::string>().empty());
+  CHECK_FALSE(bench["machine"]["cpu"].get<std::string>().empty());
+  CHECK_FALSE(bench.contains("gpu_note"));
+  // Kernels 3 and 7 at strides 1, 2 and 4; same padding: out = ceil(in / stride).
+  REQUIRE(bench["rows"].size() == 6);
+  for (const nlohmann::json& row : bench["rows"]) {
+    CAPTURE(row.dump());
+    const int stride = row["stride"].get<int>();
+    CHECK(row["output"] == nlohmann::json({(270 + stride - 1) / stride, (480 + stride - 1) / stride, 3}));
+    CHECK(row["macs"].get<long long>() > 0);
+    for (const char* engine : {"cpu", "gpu"}) {
+      CAPTURE(engine);
+      REQUIRE(row.contains(engine));
+      CHECK(row[engine]["ms"].get<double>() > 0.0);
+      CHECK(row[engine]["gflops"].get<double>() > 0.0);
+    }
+    CHECK(row["gpu"]["compute_ms"].get<double>() > 0.0);
+    // llvmpipe's GL_TIME_ELAPSED does not time compute: then the dispatch's wall time is reported.
+    const std::string timed_by = row["gpu"]["timed_by"].get<std::string>();
+    CHECK((timed_by == "timer" || timed_by == "wall"));
+    CHECK(row["gpu_over_cpu"].get<double>() > 0.0);
+  }
+
+  // The CPU alone, on a tiny input: no GPU fields at all.
+  const CliRun cpu = Cli({"bench", "--quick", "--json", "--engine", "cpu", "--size", "16x9", "--repeat", "1"});
+  REQUIRE(cpu.exit_code == 0);
+  const nlohmann::json cpu_bench = nlohmann::json::parse(cpu.out);
+  CHECK(cpu_bench["input"] == nlohmann::json({9, 16, 3}));
+  for (const nlohmann::json& row : cpu_bench["rows"]) {
+    CHECK(row.contains("cpu"));
+    CHECK_FALSE(row.contains("gpu"));
+  }
+
+  // The text table names the machine and every case.
+  const CliRun table = Cli({"bench", "--quick", "--engine", "cpu", "--size", "16x9", "--repeat", "1"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("CPU: ") != std::string::npos);
+  CHECK(table.out.find("7x7") != std::string::npos);
+
+  CheckInvalid({"bench", "--size", "1920"}, "--size '1920'");
+  CheckInvalid({"bench", "--size", "0x5"}, "WIDTHxHEIGHT");
+  CheckInvalid({"bench", "--repeat", "0"}, "--repeat");
+  CheckInvalid({"bench", "--engine", "tpu"}, "--engine");
 }

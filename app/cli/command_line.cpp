@@ -37,7 +37,6 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
       return "--sample '" + w.sample + "' is unknown; the samples are " + SampleNames();
   }
   if (w.frames < 1 || w.frames > 1000) return "--frames must be from 1 to 1000";
-  if (Status engine = CheckEngineAvailable(w.params.engine); !engine) return engine.error().message;
   return std::nullopt;
 }
 
@@ -59,6 +58,14 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
 
   ConvOptions conv;
   CLI::App* conv_command = AddConvCommand(app, conv);
+  BenchOptions bench;
+  CLI::App* bench_command = AddBenchCommand(app, bench);
+  // The subcommand given, if any: its help and its name in error messages.
+  const auto given = [&]() -> CLI::App* {
+    for (CLI::App* sub : {conv_command, bench_command})
+      if (app.got_subcommand(sub)) return sub;
+    return nullptr;
+  };
 
   // CLI11 wants argv in reverse order when given a vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
@@ -66,7 +73,7 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    out << (app.got_subcommand(conv_command) ? conv_command->help() : app.help());
+    out << (given() ? given()->help() : app.help());
     command.exit_code = 0;
     return command;
   } catch (const CLI::CallForVersion&) {
@@ -74,15 +81,18 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
     command.exit_code = 0;
     return command;
   } catch (const CLI::ParseError& e) {
-    const bool in_conv = app.got_subcommand(conv_command);
-    err << "stridescope" << (in_conv ? " conv" : "") << ": " << e.what() << " (see stridescope"
-        << (in_conv ? " conv" : "") << " --help)\n";
+    const std::string name = "stridescope" + (given() ? " " + given()->get_name() : std::string());
+    err << name << ": " << e.what() << " (see " << name << " --help)\n";
     command.exit_code = kExitInvalid;
     return command;
   }
 
   if (app.got_subcommand(conv_command)) {
     command.conv = std::move(conv);
+    return command;
+  }
+  if (app.got_subcommand(bench_command)) {
+    command.bench = std::move(bench);
     return command;
   }
   if (auto problem = ValidateWindowFlags(window)) {
@@ -95,6 +105,7 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   if (!window.sample.empty()) gui.sample = window.sample;
   gui.screenshot_path = window.screenshot;
   gui.frames = window.frames;
+  gui.engine = window.params.engine;
   if (window.params.AnyGiven()) {
     Params defaults;
     Expected<Params> params = BuildParams(window.params, defaults);

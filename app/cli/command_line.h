@@ -1,4 +1,4 @@
-// The whole command line: the window (default) and the `conv` subcommand.
+// The whole command line: the window (default) and the `conv` and `bench` subcommands.
 #pragma once
 
 #include <iosfwd>
@@ -6,15 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_command.h"
 #include "cli/conv_command.h"
 #include "gui/gui_main.h"
 
 namespace stridescope {
 
-// What the command line asks for: exactly one of the three is set.
+// What the command line asks for: exactly one of the four is set.
 struct Command {
   std::optional<int> exit_code;   // help, version or an invalid argument: already printed
   std::optional<ConvOptions> conv;
+  std::optional<BenchOptions> bench;
   std::optional<GuiOptions> gui;
 };
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine.h"
+#include "cli/engine_choice.h"
 #include "io.h"
 
 namespace stridescope {
@@ -34,7 +34,8 @@ CLI::App* AddConvCommand(CLI::App& app, ConvOptions& o) {
       ->required();
   conv->add_flag("--json", o.json,
                  "Print one JSON line: input [H,W,C], output [OH,OW,C], padding [T,B,L,R], macs, "
-                 "engine, ms (compute time without file I/O)");
+                 "engine (the one that ran: cpu or gpu), ms (compute time without file I/O; on the GPU "
+                 "upload, dispatch and readback), and fallback (why auto did not use the GPU) when it did not");
   AddParamOptions(*conv, o.flags);
   conv->footer(
       "Exit status: 0 on success, 2 with a one-line message for any invalid argument or input.\n"
@@ -53,14 +54,19 @@ int RunConv(const ConvOptions& o, std::ostream& out, std::ostream& err) {
   const std::string out_ext = FileExtension(o.output_path);
   if (out_ext != ".npy" && out_ext != ".png")
     return Fail(err, "--output '" + o.output_path + "' must end in .npy or .png");
-  if (Status engine = CheckEngineAvailable(o.flags.engine); !engine) return Fail(err, engine.error().message);
 
   Expected<Tensor3> input = LoadInput(o.input_path);
   if (!input) return Fail(err, input.error().message);
   Expected<Geometry> geometry = ResolveGeometry(*params, input->channels, input->height, input->width);
   if (!geometry) return Fail(err, geometry.error().message);
 
-  CpuEngine engine;
+  // After the input checks: a user error is reported without paying for a GL context first.
+  Expected<EngineChoice> choice = ChooseEngine(o.flags.engine);
+  if (!choice) return Fail(err, choice.error().message);
+  if (Status fits = FitEngine(o.flags.engine, *geometry, *input, *choice); !fits)
+    return Fail(err, fits.error().message);
+  Engine& engine = *choice->engine;
+  // The GPU's time is a whole Compute (upload, dispatch, readback): what a caller of conv waits for.
   const auto start = std::chrono::steady_clock::now();
   Tensor3 result = engine.Compute(*params, *geometry, *input);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -70,7 +76,7 @@ int RunConv(const ConvOptions& o, std::ostream& out, std::ostream& err) {
 
   if (o.json) {
     const Geometry& g = *geometry;
-    const nlohmann::json line = {
+    nlohmann::json line = {
         {"input", {input->height, input->width, input->channels}},
         {"output", {result.height, result.width, result.channels}},
         {"padding", {g.y.pad_begin, g.y.pad_end, g.x.pad_begin, g.x.pad_end}},
@@ -78,6 +84,7 @@ int RunConv(const ConvOptions& o, std::ostream& out, std::ostream& err) {
         {"engine", engine.Name()},
         {"ms", ms},
     };
+    if (!choice->fallback_note.empty()) line["fallback"] = choice->fallback_note;
     out << line.dump() << "\n";
   }
   return 0;

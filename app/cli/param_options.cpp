@@ -176,10 +176,4 @@ Expected<Params> BuildParams(const ParamFlags& f, const Params& defaults) {
   return p;
 }
 
-Status CheckEngineAvailable(const std::string& engine) {
-  if (engine == "gpu")
-    return Error{"--engine gpu: the GPU engine is not available in this build yet; use --engine cpu or auto"};
-  return Done{};
-}
-
 }  // namespace stridescope

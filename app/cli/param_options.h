@@ -18,7 +18,7 @@ struct ParamFlags {
   bool ceil_mode = false;
   // CLI11 counts --count-include-pad as +1 and --no-count-include-pad as -1; 0: not given.
   int count_include_pad = 0;
-  std::string engine = "auto";
+  std::string engine = "auto";  // cpu|gpu|auto, checked by CLI11; cli/engine_choice.h acts on it
 
   bool AnyGiven() const;
 };
@@ -29,8 +29,5 @@ void AddParamOptions(CLI::App& app, ParamFlags& flags);
 // Applies the given flags over `defaults`. Errors name the flag and the expected form.
 // Pooling without --stride uses the window as stride, as PyTorch's max_pool2d does.
 Expected<Params> BuildParams(const ParamFlags& flags, const Params& defaults);
-
-// Whether the engine named by --engine can run in this build ("gpu" cannot yet).
-Status CheckEngineAvailable(const std::string& engine);
 
 }  // namespace stridescope
