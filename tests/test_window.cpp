@@ -169,10 +169,10 @@ double MeanAbsDifference(const Tensor3& a, const Tensor3& b, const Box& box) {
 void CheckGpuMatchesCpu(const std::string& name, const std::string& arguments) {
   const std::string gpu_log = TempPath(name + "_gpu.txt");
   const std::string cpu_log = TempPath(name + "_cpu.txt");
-  const Tensor3 gpu = Screenshot(name + "_gpu.png", arguments, "", gpu_log);
+  const Tensor3 gpu = Screenshot(name + "_gpu.png", arguments + " --engine gpu", "", gpu_log);
   const Tensor3 cpu = Screenshot(name + "_cpu.png", arguments + " --engine cpu", "", cpu_log);
-  // Under Xvfb, Mesa's llvmpipe has OpenGL 4.5 with compute shaders: the default engine must
-  // really be the GPU one, or this compares the CPU with itself.
+  // Under Xvfb, Mesa's llvmpipe has OpenGL 4.5 with compute shaders: the GPU engine must really
+  // run (auto would leave llvmpipe to the CPU), or this compares the CPU with itself.
   const std::string gpu_messages = ReadText(gpu_log);
   CHECK_MESSAGE(gpu_messages.find("GPU compute unavailable") == std::string::npos, gpu_messages);
   CHECK(CountNoticePixels(gpu) == 0);

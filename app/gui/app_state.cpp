@@ -91,7 +91,8 @@ AppState::AppState(Params initial_params, const EngineStartup& startup)
   view.link_stride = params.stride.y == params.stride.x;
   if (startup.prefer_gpu) {
     StartGpu();
-    if (engines_.gpu_ready) engines_.chosen = EngineKind::Gpu;
+    if (engines_.gpu_ready && (startup.accept_software_gpu || !gpu_->IsSoftwareRenderer()))
+      engines_.chosen = EngineKind::Gpu;
   }
 }
 
@@ -127,7 +128,8 @@ bool AppState::ChooseEngine(EngineKind kind) {
 }
 
 void AppState::PollGpuTime() {
-  if (gpu_ != nullptr) engines_.last_gpu_ms = gpu_->LastGpuMilliseconds();
+  // Keep showing the last known time while a new one is pending (negative).
+  if (gpu_ != nullptr && gpu_->LastGpuMilliseconds() >= 0) engines_.last_gpu_ms = gpu_->LastGpuMilliseconds();
 }
 
 void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {

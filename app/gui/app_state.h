@@ -61,6 +61,9 @@ struct EngineStartup {
   // "auto"/"gpu": start on the GPU engine when it can be created. "cpu": start on the CPU
   // engine and only try the GPU when the user picks it in the controls panel.
   bool prefer_gpu = true;
+  // "gpu" only: start on a software renderer's GPU engine too. "auto" leaves Mesa's llvmpipe to
+  // the CPU engine, which is many times faster there; the panel can still switch to it.
+  bool accept_software_gpu = false;
   GpuEngineOptions gpu_options;
 };
 

@@ -364,6 +364,7 @@ int RunGui(const GuiOptions& options) {
   // Declared after the ImGui session and the window, so its textures and GPU engine go first.
   EngineStartup startup;
   startup.prefer_gpu = options.engine != "cpu";
+  startup.accept_software_gpu = options.engine == "gpu";
   startup.gpu_options.force_compile_failure = ForceShaderFailure();
   AppState state(options.params.value_or(Params{}), startup);
   if (!state.LoadSample(options.sample)) {

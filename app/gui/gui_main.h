@@ -14,9 +14,10 @@ struct GuiOptions {
   std::optional<Params> params;   // from the command-line parameter flags; nullopt: app defaults
   std::string screenshot_path;    // non-empty: render `frames` frames, save the window as PNG, exit
   int frames = 3;
-  // The compute engine: "cpu" starts on the CPU engine; "gpu" and "auto" start on the GPU
-  // engine when it can be created (OpenGL 4.3 compute shaders), else on the CPU with a notice.
-  // Either can be switched in the controls panel.
+  // The compute engine: "cpu" starts on the CPU engine; "gpu" starts on the GPU engine when it
+  // can be created (OpenGL 4.3 compute shaders), else on the CPU with a notice; "auto" does the
+  // same but leaves software renderers (Mesa llvmpipe) to the faster CPU engine. Either can be
+  // switched in the controls panel.
   std::string engine = "auto";
 };
 

@@ -10,9 +10,12 @@ namespace stridescope {
 
 namespace {
 
+// Read right after the failing call: any later EGL call resets the error.
 std::string EglErrorText() {
+  const EGLint error = eglGetError();
+  if (error == EGL_SUCCESS) return "no EGL device was found";
   char code[16];
-  std::snprintf(code, sizeof code, "0x%04X", static_cast<unsigned>(eglGetError()));
+  std::snprintf(code, sizeof code, "0x%04X", static_cast<unsigned>(error));
   return std::string("EGL error ") + code;
 }
 

@@ -203,6 +203,7 @@ void GpuEngine::Dispatch(const Params& p, const Geometry& g, const Tensor3& inpu
                     static_cast<GLuint>(g.channels.out_channels));
   glEndQuery(GL_TIME_ELAPSED);
   timer_pending_ = true;
+  last_gpu_ms_ = -1.0;  // the previous dispatch's time no longer describes the output
   // Whoever reads the output next (display shader, readback) must see the stores.
   glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT | GL_TEXTURE_UPDATE_BARRIER_BIT);
 }
