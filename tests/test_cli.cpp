@@ -448,3 +448,30 @@ TEST_CASE("bench --quick --json times both engines on every case") {
   CheckInvalid({"bench", "--repeat", "0"}, "--repeat");
   CheckInvalid({"bench", "--engine", "tpu"}, "--engine");
 }
+
+TEST_CASE("review fixes: flags before a subcommand, +bias, --channels with a 3-D kernel, JSON key order") {
+  const std::string input = OnnxInput();
+  const std::string out = TempPath("review.npy");
+  // --stride before `conv` used to be dropped silently (stride 1, exit 0).
+  CheckInvalid({"--stride", "2", "conv", "--input", input, "--output", out, "--kernel", "box"}, "after it");
+
+  const CliRun plus = Cli({"conv", "--input", input, "--output", out, "--kernel", "1", "--bias", "+1.5"});
+  REQUIRE(plus.exit_code == 0);
+  Expected<NpyArray> result = LoadNpy(out);
+  REQUIRE(result.ok());
+  CHECK(result->values[0] == 1.5f);  // input 0 * 1 + 1.5
+
+  const std::string kernel3 = SaveArray("k1x3.npy", {1, 3, 3}, std::vector<float>(9, 1.0f));
+  CheckInvalid({"conv", "--input", input, "--output", out, "--kernel", kernel3, "--channels", "sum"}, "2-D kernel");
+
+  const CliRun json = Cli({"conv", "--input", input, "--output", out, "--kernel", "box", "--json", "--engine", "cpu"});
+  REQUIRE(json.exit_code == 0);
+  const std::size_t at_input = json.out.find("\"input\""), at_output = json.out.find("\"output\"");
+  const std::size_t at_padding = json.out.find("\"padding\""), at_macs = json.out.find("\"macs\"");
+  const std::size_t at_engine = json.out.find("\"engine\""), at_ms = json.out.find("\"ms\"");
+  CHECK(at_input < at_output);
+  CHECK(at_output < at_padding);
+  CHECK(at_padding < at_macs);
+  CHECK(at_macs < at_engine);
+  CHECK(at_engine < at_ms);
+}

@@ -16,11 +16,12 @@
 #include "cli/engine_choice.h"
 #include "kernels.h"
 
+#include "cli/exit_codes.h"
+
 namespace stridescope {
 
 namespace {
 
-constexpr int kExitInvalid = 2;
 constexpr int kChannels = 3;
 constexpr int kFullKernels[] = {3, 7, 15};
 constexpr int kQuickKernels[] = {3, 7};

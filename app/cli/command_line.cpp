@@ -5,11 +5,12 @@
 
 #include "samples.h"
 
+#include "cli/exit_codes.h"
+
 namespace stridescope {
 
 namespace {
 
-constexpr int kExitInvalid = 2;
 
 // The window's own flags, next to the shared parameter flags.
 struct WindowFlags {
@@ -25,6 +26,12 @@ std::string SampleNames() {
   std::string names;
   for (const SampleInfo& s : Samples()) names += (names.empty() ? "" : ", ") + std::string(s.name);
   return names;
+}
+
+// Flags written before a subcommand belong to the window and would be silently dropped.
+bool AnyWindowFlagGiven(const WindowFlags& w) {
+  return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
+         w.params.AnyGiven() || w.params.engine != "auto";
 }
 
 std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
@@ -87,6 +94,13 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
     return command;
   }
 
+  if (given() != nullptr && AnyWindowFlagGiven(window)) {
+    const std::string name = given()->get_name();
+    err << "stridescope " << name << ": flags before '" << name << "' are the window's and would be ignored; "
+        << "put them after it, e.g. stridescope " << name << " --stride 2 ...\n";
+    command.exit_code = kExitInvalid;
+    return command;
+  }
   if (app.got_subcommand(conv_command)) {
     command.conv = std::move(conv);
     return command;

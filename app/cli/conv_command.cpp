@@ -1,6 +1,7 @@
 #include "cli/conv_command.h"
 
 #include <chrono>
+#include <new>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -8,18 +9,18 @@
 #include "cli/engine_choice.h"
 #include "io.h"
 
+#include "cli/exit_codes.h"
+
 namespace stridescope {
 
 namespace {
 
-constexpr int kExitInvalid = 2;
 
 int Fail(std::ostream& err, const std::string& message) {
   err << "stridescope conv: " << message << "\n";
   return kExitInvalid;
 }
 
-bool IsPool(Op op) { return op == Op::MaxPool || op == Op::AvgPool; }
 
 }  // namespace
 
@@ -47,7 +48,7 @@ CLI::App* AddConvCommand(CLI::App& app, ConvOptions& o) {
 int RunConv(const ConvOptions& o, std::ostream& out, std::ostream& err) {
   Expected<Params> params = BuildParams(o.flags, Params{});
   if (!params) return Fail(err, params.error().message);
-  if (!IsPool(params->op) && !o.flags.kernel)
+  if (!IsPooling(params->op) && !o.flags.kernel)
     return Fail(err, "--op " + std::string(Name(params->op)) +
                          " needs --kernel (a preset such as gaussian:5, rows like \"1,0,-1;2,0,-2;1,0,-1\", "
                          "or a .npy file)");
@@ -68,7 +69,14 @@ int RunConv(const ConvOptions& o, std::ostream& out, std::ostream& err) {
   Engine& engine = *choice->engine;
   // The GPU's time is a whole Compute (upload, dispatch, readback): what a caller of conv waits for.
   const auto start = std::chrono::steady_clock::now();
-  Tensor3 result = engine.Compute(*params, *geometry, *input);
+  Tensor3 result;
+  try {
+    result = engine.Compute(*params, *geometry, *input);
+  } catch (const std::bad_alloc&) {
+    // Within core's size limits, but this machine has less free memory than that needs.
+    return Fail(err, "out of memory computing a " + std::to_string(geometry->macs) +
+                         "-MAC result; use a smaller input, fewer filters or a larger stride");
+  }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
   Status saved = out_ext == ".npy" ? SaveTensorNpy(o.output_path, result) : SaveTensorPng(o.output_path, result);
@@ -76,7 +84,8 @@ int RunConv(const ConvOptions& o, std::ostream& out, std::ostream& err) {
 
   if (o.json) {
     const Geometry& g = *geometry;
-    nlohmann::json line = {
+    // Keys in the documented order (input, output, padding, macs, engine, ms), not sorted.
+    nlohmann::ordered_json line = {
         {"input", {input->height, input->width, input->channels}},
         {"output", {result.height, result.width, result.channels}},
         {"padding", {g.y.pad_begin, g.y.pad_end, g.x.pad_begin, g.x.pad_end}},

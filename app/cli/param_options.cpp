@@ -69,19 +69,18 @@ constexpr Op kOps[] = {Op::Conv, Op::Transposed, Op::MaxPool, Op::AvgPool};
 constexpr PadMode kPadModes[] = {PadMode::Zeros, PadMode::Reflect, PadMode::Replicate, PadMode::Circular};
 constexpr ChannelMode kChannelModes[] = {ChannelMode::Depthwise, ChannelMode::Sum};
 
-bool IsPool(Op op) { return op == Op::MaxPool || op == Op::AvgPool; }
 
 // Flags that only mean something for some ops: giving one for another op is a mistake to report.
 std::optional<Error> CheckFlagsFitOp(const ParamFlags& f, Op op) {
   const std::string op_name(Name(op));
-  if (IsPool(op) && f.kernel) return Error{"--kernel does not apply to " + op_name + "; pooling uses --window"};
-  if (!IsPool(op) && f.window) return Error{"--window applies to pooling (--op maxpool or avgpool); " + op_name + " uses --kernel"};
+  if (IsPooling(op) && f.kernel) return Error{"--kernel does not apply to " + op_name + "; pooling uses --window"};
+  if (!IsPooling(op) && f.window) return Error{"--window applies to pooling (--op maxpool or avgpool); " + op_name + " uses --kernel"};
   if (op != Op::Transposed && f.output_padding)
     return Error{"--output-padding applies only to --op transposed"};
-  if (!IsPool(op) && f.ceil_mode) return Error{"--ceil-mode applies only to pooling (--op maxpool or avgpool)"};
+  if (!IsPooling(op) && f.ceil_mode) return Error{"--ceil-mode applies only to pooling (--op maxpool or avgpool)"};
   if (op != Op::AvgPool && f.count_include_pad != 0)
     return Error{"--count-include-pad applies only to --op avgpool"};
-  if (IsPool(op) && (f.bias || f.channels))
+  if (IsPooling(op) && (f.bias || f.channels))
     return Error{std::string(f.bias ? "--bias" : "--channels") + " does not apply to pooling"};
   return std::nullopt;
 }
@@ -137,6 +136,9 @@ Expected<Params> BuildParams(const ParamFlags& f, const Params& defaults) {
     if (!k) return Error{"--kernel: " + k.error().message};
     p.kernel = std::move(*k);
   }
+  if (f.channels && p.kernel.rank != 2)
+    return Error{"--channels applies to a 2-D kernel; a (C,KH,KW) or (F,C,KH,KW) kernel already says how it "
+                 "uses the channels, so drop --channels"};
   // The (Y,X) flags; pooling without --stride strides by its window, as PyTorch.
   for (auto [flag, text, target] : {std::tuple{"--window", &f.window, &p.window},
                                     std::tuple{"--stride", &f.stride, &p.stride},
@@ -147,7 +149,7 @@ Expected<Params> BuildParams(const ParamFlags& f, const Params& defaults) {
     if (!pair) return pair.error();
     *target = *pair;
   }
-  if (!f.stride && IsPool(p.op)) p.stride = p.window;
+  if (!f.stride && IsPooling(p.op)) p.stride = p.window;
   if (f.padding) {
     Expected<Padding> pad = ParsePadding(*f.padding);
     if (!pad) return pad.error();
@@ -166,7 +168,9 @@ Expected<Params> BuildParams(const ParamFlags& f, const Params& defaults) {
   if (f.bias) {
     const std::string& text = *f.bias;
     float bias = 0.0f;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), bias);
+    // from_chars takes no leading '+'; users (and kernel rows) write "+1".
+    const char* first = text.data() + (!text.empty() && text[0] == '+' ? 1 : 0);
+    const auto [ptr, ec] = std::from_chars(first, text.data() + text.size(), bias);
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(bias))
       return FlagError("--bias", text, "expected a finite number such as 0.5");
     p.bias = bias;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <new>
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
@@ -214,7 +215,13 @@ void AppState::Recompute() {
   if (on_gpu) {
     ComputeOnGpu(*geometry);
   } else {
-    ComputeOnCpu(*geometry);
+    try {
+      ComputeOnCpu(*geometry);
+    } catch (const std::bad_alloc&) {
+      // Within core's size limits, but not within this machine's free memory: keep the last map.
+      ShowInvalid("out of memory computing this feature map; use a smaller input, fewer filters or a larger stride");
+      return;
+    }
   }
   result_.geometry = std::move(*geometry);
   result_.has_value = true;

@@ -18,6 +18,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include "cli/exit_codes.h"
 #include "gl_texture.h"
 #include "gui/app_state.h"
 #include "gui/panels/controls_panel.h"
@@ -31,8 +32,6 @@ namespace stridescope {
 
 namespace {
 
-constexpr int kExitNoWindow = 1;
-constexpr int kExitScreenshotFailed = 2;  // a path the user gave could not be written
 
 constexpr int kWindowWidth = 1600;
 constexpr int kWindowHeight = 900;
@@ -278,13 +277,13 @@ void WaitForWork(Activity& activity) {
 int SaveScreenshot(const std::string& path, int width, int height) {
   if (width <= 0 || height <= 0) {
     std::cerr << "stridescope: --screenshot: the window has no area to capture.\n";
-    return kExitScreenshotFailed;
+    return kExitInvalid;
   }
   const std::vector<std::uint8_t> pixels = ReadFramebufferRgba(width, height);
   const Status saved = SaveRgbaPng(path, width, height, pixels.data());
   if (!saved) {
     std::cerr << "stridescope: --screenshot: " << saved.error().message << "\n";
-    return kExitScreenshotFailed;
+    return kExitInvalid;
   }
   return 0;
 }
