@@ -92,34 +92,28 @@ int CountDifferingPixels(const Tensor3& a, const Tensor3& b) {
   return differing;
 }
 
-// Pixels in the controls column drawn in the inline error colour (ImGui text 255,120,107).
-int CountErrorRedPixels(const Tensor3& shot) {
+// Pixels in the controls column within a colour box (channel values in [0,1]).
+struct ColourBox {
+  float r_min, g_min, g_max, b_min, b_max;
+};
+int CountControlsPixels(const Tensor3& shot, const ColourBox& box) {
   int count = 0;
   for (int y = 0; y < shot.height; ++y) {
     for (int x = 0; x < std::min(kControlsWidth, shot.width); ++x) {
       const float r = shot.At(0, y, x);
       const float g = shot.At(1, y, x);
       const float b = shot.At(2, y, x);
-      if (r > 0.9f && g > 0.35f && g < 0.6f && b > 0.3f && b < 0.55f) ++count;
+      if (r > box.r_min && g > box.g_min && g < box.g_max && b > box.b_min && b < box.b_max) ++count;
     }
   }
   return count;
 }
 
-// Pixels in the controls column drawn in the notice colour (ImGui text 255,184,89): the
-// "GPU compute unavailable" line.
-int CountNoticePixels(const Tensor3& shot) {
-  int count = 0;
-  for (int y = 0; y < shot.height; ++y) {
-    for (int x = 0; x < std::min(kControlsWidth, shot.width); ++x) {
-      const float r = shot.At(0, y, x);
-      const float g = shot.At(1, y, x);
-      const float b = shot.At(2, y, x);
-      if (r > 0.9f && g > 0.62f && g < 0.8f && b > 0.25f && b < 0.45f) ++count;
-    }
-  }
-  return count;
-}
+// The inline error colour (ImGui text 255,120,107).
+int CountErrorRedPixels(const Tensor3& shot) { return CountControlsPixels(shot, {0.9f, 0.35f, 0.6f, 0.3f, 0.55f}); }
+
+// The notice colour (ImGui text 255,184,89): the "GPU compute unavailable" line.
+int CountNoticePixels(const Tensor3& shot) { return CountControlsPixels(shot, {0.9f, 0.62f, 0.8f, 0.25f, 0.45f}); }
 
 // The part of the window the feature map is drawn in: the right-hand view, below its caption.
 struct Box {

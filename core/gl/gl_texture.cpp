@@ -11,6 +11,12 @@ namespace stridescope {
 
 namespace {
 
+bool FitsTextureLimit(int width, int height) {
+  GLint max_size = 0;
+  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
+  return width <= max_size && height <= max_size;
+}
+
 // The binding to restore after deleting `deleted`: not the deleted name itself, which the core
 // profile refuses to bind (and which may come back from glGenTextures as another texture).
 GLint Unless(GLint previous_binding, GLuint deleted) {
@@ -62,9 +68,7 @@ void GlTexture::Create() {
 
 bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba) {
   assert(width > 0 && height > 0 && rgba != nullptr && "GlTexture::Upload needs pixels");
-  GLint max_size = 0;
-  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
-  if (width > max_size || height > max_size) {
+  if (!FitsTextureLimit(width, height)) {
     Release();
     return false;
   }
@@ -111,9 +115,7 @@ bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba) {
 bool GlTexture::Allocate(int width, int height) {
   assert(width > 0 && height > 0 && "GlTexture::Allocate needs a non-empty size");
   if (id_ != 0 && immutable_ && width == width_ && height == height_) return true;
-  GLint max_size = 0;
-  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
-  if (width > max_size || height > max_size) {
+  if (!FitsTextureLimit(width, height)) {
     Release();
     return false;
   }
