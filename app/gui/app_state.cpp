@@ -114,6 +114,7 @@ void AppState::StartGpu() {
   gpu_ = std::move(*engine);
   mapper_ = std::move(*mapper);
   engines_.gpu_ready = true;
+  engines_.gpu_untimed = gpu_->IsSoftwareRenderer();
   gpu_input_stale_ = true;
 }
 

@@ -74,6 +74,7 @@ struct EngineStatus {
   bool gpu_ready = false;               // the GPU engine and its display mapper exist
   std::string gpu_unavailable;          // short reason when gpu_tried && !gpu_ready
   double last_gpu_ms = -1.0;            // last known GPU time of a Dispatch; negative: none yet
+  bool gpu_untimed = false;             // software renderer: its timer query reads ~0 for compute
   double last_cpu_ms = -1.0;            // wall time of the last CpuEngine::Compute; negative: none
 };
 

@@ -334,8 +334,10 @@ bool EngineSection(AppState& state) {
     Tooltip("The reference engine: every number the window can show");
     Row("Time");
     // GPU: a GL_TIME_ELAPSED query, known a frame after the dispatch. CPU: wall time.
-    ImGui::Text("GPU %s   CPU %s", Milliseconds(engines.last_gpu_ms).c_str(),
+    // llvmpipe runs compute inside glDispatchCompute and its timer reads ~0: no number beats a false one.
+    ImGui::Text("GPU %s   CPU %s", engines.gpu_untimed ? "untimed" : Milliseconds(engines.last_gpu_ms).c_str(),
                 Milliseconds(engines.last_cpu_ms).c_str());
+    if (engines.gpu_untimed) Tooltip("This software renderer (llvmpipe) does not time compute shaders");
     ImGui::EndTable();
   }
   if (!engines.gpu_unavailable.empty()) {
