@@ -17,6 +17,7 @@
 #include "gpu_engine.h"
 #include "params.h"
 #include "tensor.h"
+#include "gui/timeline.h"
 
 namespace stridescope {
 
@@ -82,6 +83,7 @@ struct EngineStatus {
 struct ViewState {
   float zoom = 1.0f;         // screen pixels per image pixel, shared by input and feature map
   bool link_stride = true;   // dragging one stride axis moves the other
+  int explain_channel = 0;   // output channel the arithmetic panel explains
 };
 
 class AppState {
@@ -120,6 +122,7 @@ class AppState {
   Params params;
   KernelChoice kernel_choice;
   ViewState view;
+  Timeline timeline;
 
  private:
   void SetInput(Tensor3 pixels, std::string name, bool is_sample);

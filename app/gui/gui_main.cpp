@@ -21,7 +21,10 @@
 #include "cli/exit_codes.h"
 #include "gl_texture.h"
 #include "gui/app_state.h"
+#include "gui/panels/arithmetic_panel.h"
 #include "gui/panels/controls_panel.h"
+#include "gui/panels/formula_panel.h"
+#include "gui/panels/timeline_panel.h"
 #include "gui/theme.h"
 #include "gui/views/feature_map_view.h"
 #include "gui/views/input_view.h"
@@ -258,7 +261,29 @@ void DrawMainWindow(AppState& state, float content_scale) {
   DrawControlsPanel(state);
   ImGui::EndChild();
   ImGui::SameLine();
+  // Right of the controls: the views on top, the timeline under them, then the arithmetic of the
+  // current step beside the output-size formula.
+  ImGui::BeginGroup();
+  const float line = ImGui::GetFrameHeightWithSpacing();
+  const float timeline_height = 2.0f * line + 2.0f * ImGui::GetStyle().WindowPadding.y;
+  const float explain_height = std::floor(ImGui::GetContentRegionAvail().y * 0.36f);
+  const float views_height = ImGui::GetContentRegionAvail().y - timeline_height - explain_height -
+                             2.0f * ImGui::GetStyle().ItemSpacing.y;
+  ImGui::BeginChild("views", ImVec2(0.0f, views_height), false);
   DrawImageViews(state);
+  ImGui::EndChild();
+  ImGui::BeginChild("timeline", ImVec2(0.0f, timeline_height), true);
+  DrawTimelinePanel(state);
+  ImGui::EndChild();
+  const float half = std::floor((ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f);
+  ImGui::BeginChild("arithmetic", ImVec2(half, explain_height), true);
+  DrawArithmeticPanel(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("formula", ImVec2(0.0f, explain_height), true);
+  DrawFormulaPanel(state);
+  ImGui::EndChild();
+  ImGui::EndGroup();
   ImGui::End();
 }
 
