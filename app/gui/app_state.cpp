@@ -171,6 +171,10 @@ bool AppState::LoadFile(const std::string& path) {
   }
   input_error_.clear();
   SetInput(std::move(*loaded), std::filesystem::path(path).filename().string(), false);
+  // Most recent first, each path once.
+  std::erase(recent_files_, path);
+  recent_files_.insert(recent_files_.begin(), path);
+  if (recent_files_.size() > kMaxRecentFiles) recent_files_.resize(kMaxRecentFiles);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // recomputed on change only) and ViewState (how things are shown), held together by AppState.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -84,6 +85,8 @@ struct ViewState {
   float zoom = 1.0f;         // screen pixels per image pixel, shared by input and feature map
   bool link_stride = true;   // dragging one stride axis moves the other
   int explain_channel = 0;   // output channel the arithmetic panel explains
+  bool per_side_padding = false;  // padding controls per side (also shown when sides differ)
+  std::array<char, 1024> open_path{};  // the Open... field's text
 };
 
 class AppState {
@@ -117,6 +120,9 @@ class AppState {
   const InputImage& input() const { return input_; }
   const ViewResult& result() const { return result_; }
   const std::string& input_error() const { return input_error_; }
+  // Files opened successfully this session, most recent first.
+  const std::vector<std::string>& recent_files() const { return recent_files_; }
+  static constexpr std::size_t kMaxRecentFiles = 6;
   const EngineStatus& engines() const { return engines_; }
 
   Params params;
@@ -134,6 +140,7 @@ class AppState {
   InputImage input_;
   ViewResult result_;
   std::string input_error_;
+  std::vector<std::string> recent_files_;
   std::string kernel_error_;  // kernel_choice could not be made into a kernel
   CpuEngine cpu_;
   GpuEngineOptions gpu_options_;

@@ -1,9 +1,11 @@
 #include "gui/panels/controls_panel.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -118,7 +120,9 @@ bool SliderWithField(const char* id, int* value, int min, int slider_max, int fi
   ImGui::SameLine(0.0f, style.ItemInnerSpacing.x);
   ImGui::SetNextItemWidth(field_width);
   changed |= ImGui::InputInt("##field", value, 0, 0);
-  *value = std::clamp(*value, min, field_max);
+  // Only what the user just edited: an out-of-range value from the command line stays, so the
+  // core's message says what is wrong instead of the number silently changing.
+  if (changed) *value = std::clamp(*value, min, field_max);
   ImGui::PopID();
   return changed;
 }
@@ -204,24 +208,45 @@ bool StrideRows(Size2* stride, bool* linked) {
   return !(before == *stride);
 }
 
-bool PaddingRows(Padding* padding, PadMode* mode) {
+bool PaddingRows(Padding* padding, PadMode* mode, bool* per_side_view) {
   bool changed = false;
   Row("Padding");
   changed |= EnumCombo("##pad_preset", &padding->preset, kPadPresets);
   Tooltip("explicit: the numbers below; valid: none; same: output = ceil(input / stride), "
           "extra pixel at the bottom/right; full: extent - 1 on each side");
   if (padding->preset == PadPreset::Explicit) {
-    int rows = padding->top;
-    Row("Pad Y");
-    if (SliderWithField("pad_y", &rows, 0, kPaddingSliderMax, limits::kMaxPadding)) {
-      padding->top = padding->bottom = rows;
-      changed = true;
+    // Per side when the sides differ (e.g. --padding 2,3,0,0) or the user asks for it; a
+    // symmetric control would misreport asymmetric padding.
+    const bool asymmetric = padding->top != padding->bottom || padding->left != padding->right;
+    Row("");
+    bool per_side = asymmetric || *per_side_view;
+    if (ImGui::Checkbox("Per side", &per_side)) {
+      *per_side_view = per_side;
+      if (!per_side) {  // back to symmetric: the top and left values win
+        padding->bottom = padding->top;
+        padding->right = padding->left;
+        changed = true;
+      }
     }
-    int columns = padding->left;
-    Row("Pad X");
-    if (SliderWithField("pad_x", &columns, 0, kPaddingSliderMax, limits::kMaxPadding)) {
-      padding->left = padding->right = columns;
-      changed = true;
+    if (per_side) {
+      for (auto [label, side] : {std::pair{"Top", &padding->top}, std::pair{"Bottom", &padding->bottom},
+                                 std::pair{"Left", &padding->left}, std::pair{"Right", &padding->right}}) {
+        Row(label);
+        changed |= SliderWithField(label, side, 0, kPaddingSliderMax, limits::kMaxPadding);
+      }
+    } else {
+      int rows = padding->top;
+      Row("Pad Y");
+      if (SliderWithField("pad_y", &rows, 0, kPaddingSliderMax, limits::kMaxPadding)) {
+        padding->top = padding->bottom = rows;
+        changed = true;
+      }
+      int columns = padding->left;
+      Row("Pad X");
+      if (SliderWithField("pad_x", &columns, 0, kPaddingSliderMax, limits::kMaxPadding)) {
+        padding->left = padding->right = columns;
+        changed = true;
+      }
     }
   }
   Row("Pad mode");
@@ -244,11 +269,43 @@ bool PoolingRows(Params* params) {
   return changed;
 }
 
+// A path field (Enter or the button opens it) and the files opened before.
+bool OpenFileRows(AppState& state) {
+  bool changed = false;
+  std::array<char, 1024>& path = state.view.open_path;
+  Row("Open");
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float button_width = ImGui::CalcTextSize("Open").x + 2.0f * style.FramePadding.x;
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - button_width - style.ItemInnerSpacing.x);
+  const bool entered = ImGui::InputTextWithHint("##open_path", "image or .npy path", path.data(), path.size(),
+                                                ImGuiInputTextFlags_EnterReturnsTrue);
+  Tooltip("PNG, JPEG or BMP image, or a .npy float32 array (H,W) or (H,W,C). Ctrl+O focuses this field; "
+          "you can also drop a file on the window.");
+  ImGui::SameLine(0.0f, style.ItemInnerSpacing.x);
+  if ((ImGui::Button("Open") || entered) && path[0] != '\0') changed = state.LoadFile(path.data());
+  if (!state.recent_files().empty()) {
+    Row("Recent");
+    const std::string current = state.recent_files().front();
+    if (ImGui::BeginCombo("##recent", std::filesystem::path(current).filename().string().c_str())) {
+      for (const std::string& file : state.recent_files()) {
+        if (ImGui::Selectable(file.c_str(), false)) {
+          const std::string chosen = file;  // LoadFile reorders the list being iterated
+          changed = state.LoadFile(chosen);
+          break;
+        }
+      }
+      ImGui::EndCombo();
+    }
+  }
+  return changed;
+}
+
 bool InputSection(AppState& state) {
   bool changed = false;
   if (BeginSection("INPUT")) {
     Row("Sample");
     changed = SampleCombo(state);
+    changed |= OpenFileRows(state);
     ImGui::EndTable();
   }
   if (!state.input_error().empty()) WrappedText(kErrorColour, state.input_error());
@@ -261,7 +318,12 @@ bool OperationSection(AppState& state) {
   bool kernel_changed = false;
   if (BeginSection("OPERATION")) {
     Row("Operation");
-    params_changed |= EnumCombo("##op", &params.op, kOps);
+    const bool was_pooling = IsPooling(params.op);
+    if (EnumCombo("##op", &params.op, kOps)) {
+      params_changed = true;
+      // PyTorch's pooling strides by its window unless told otherwise; so does the CLI.
+      if (IsPooling(params.op) && !was_pooling) params.stride = params.window;
+    }
     if (IsPooling(params.op)) {
       params_changed |= PoolingRows(&params);
     } else {
@@ -270,6 +332,8 @@ bool OperationSection(AppState& state) {
       params_changed |= EnumCombo("##channels", &params.channel_mode, kChannelModes);
       Tooltip("depthwise: the kernel runs on each channel on its own; sum: over all channels, "
               "one output");
+      Row("Bias");
+      params_changed |= ImGui::InputFloat("##bias", &params.bias, 0.1f, 1.0f, "%.3f");
     }
     params_changed |= StrideRows(&params.stride, &state.view.link_stride);
     Row("Dilation");
@@ -278,7 +342,7 @@ bool OperationSection(AppState& state) {
     ImGui::EndTable();
   }
   if (BeginSection("PADDING")) {
-    params_changed |= PaddingRows(&params.padding, &params.pad_mode);
+    params_changed |= PaddingRows(&params.padding, &params.pad_mode, &state.view.per_side_padding);
     ImGui::EndTable();
   }
   if (kernel_changed) state.ApplyKernelChoice();
