@@ -144,6 +144,9 @@ Expected<std::uint64_t> InputFileSize(const std::string& path) {
   return static_cast<std::uint64_t>(size);
 }
 
+
+}  // namespace
+
 // Writes to a temporary file beside `path`, then renames it over `path`, so a reader never sees
 // a half-written file and a failed write leaves the old one intact.
 Status WriteFileAtomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
@@ -165,8 +168,6 @@ Status WriteFileAtomic(const std::string& path, const std::vector<std::uint8_t>&
   }
   return Done{};
 }
-
-}  // namespace
 
 Expected<std::vector<std::uint8_t>> ReadFileBytes(const std::string& path) {
   const Expected<std::uint64_t> size = InputFileSize(path);

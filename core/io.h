@@ -58,6 +58,10 @@ Status SaveTensorPng(const std::string& path, const Tensor3& tensor);
 // 8-bit RGBA pixels, row 0 at the top, to PNG (screenshots).
 Status SaveRgbaPng(const std::string& path, int width, int height, const std::uint8_t* rgba);
 
+// Writes bytes to a temporary file beside path, then renames it over path: a reader never sees a
+// half-written file, and a failed write leaves the old one intact.
+Status WriteFileAtomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
+
 // Lower-case extension including the dot (".npy"), or "" when there is none.
 std::string FileExtension(const std::string& path);
 
