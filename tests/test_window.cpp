@@ -256,3 +256,31 @@ TEST_CASE("a GPU shader that fails to compile: the window says so and runs on th
   // The CPU fallback computes: the feature map follows the stride.
   CHECK(CountDifferingPixels(stride1, stride3) > 10000);
 }
+
+TEST_CASE("the step flag moves the window overlay over the input") {
+  RequireDisplay();
+  const std::string params = "--sample grid7 --kernel box:3 --stride 2 ";
+  const Tensor3 step0 = Screenshot("step0.png", params + "--step 0");
+  const Tensor3 step5 = Screenshot("step5.png", params + "--step 5");
+  // The input view: right of the controls column, left of the feature map view (x < 978).
+  int differing = 0;
+  for (int y = 40; y < step0.height / 2; ++y) {
+    for (int x = kControlsWidth + 20; x < 970; ++x) {
+      for (int c = 0; c < step0.channels; ++c) {
+        if (step0.At(c, y, x) != step5.At(c, y, x)) {
+          ++differing;
+          break;
+        }
+      }
+    }
+  }
+  // Two 3 x 3 windows of ~50-pixel cells: thousands of pixels change tint.
+  CHECK(differing > 2000);
+}
+
+TEST_CASE("a negative step is refused") {
+  const std::string stderr_path = TempPath("negative_step.txt");
+  CHECK(RunStridescope("--step -1 --screenshot " + Quoted(TempPath("negative_step.png")) + " 2> " +
+                       Quoted(stderr_path)) == 2);
+  CHECK(ReadText(stderr_path).find("--step") != std::string::npos);
+}

@@ -19,6 +19,7 @@ struct WindowFlags {
   std::string sample;
   std::string screenshot;
   int frames = 3;
+  int step = 0;
   ParamFlags params;
 };
 
@@ -31,7 +32,7 @@ std::string SampleNames() {
 // Flags written before a subcommand belong to the window and would be silently dropped.
 bool AnyWindowFlagGiven(const WindowFlags& w) {
   return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
-         w.params.AnyGiven() || w.params.engine != "auto";
+         w.step != 0 || w.params.AnyGiven() || w.params.engine != "auto";
 }
 
 std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
@@ -44,6 +45,7 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
       return "--sample '" + w.sample + "' is unknown; the samples are " + SampleNames();
   }
   if (w.frames < 1 || w.frames > 1000) return "--frames must be from 1 to 1000";
+  if (w.step < 0) return "--step must be 0 or more (steps count window positions from 0, row by row)";
   return std::nullopt;
 }
 
@@ -61,6 +63,9 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   app.add_option("--sample", window.sample, "Built-in sample to open: " + SampleNames() + " (default scene)");
   app.add_option("--screenshot", window.screenshot, "Render a few frames, save the window as PNG to PATH, exit 0");
   app.add_option("--frames", window.frames, "Frames to render before --screenshot (default 3)");
+  app.add_option("--step", window.step,
+                 "Timeline step to open at: the window position, counted from 0 row by row "
+                 "(clamped to the last)");
   AddParamOptions(app, window.params);
 
   ConvOptions conv;
@@ -119,6 +124,7 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   if (!window.sample.empty()) gui.sample = window.sample;
   gui.screenshot_path = window.screenshot;
   gui.frames = window.frames;
+  gui.step = window.step;
   gui.engine = window.params.engine;
   if (window.params.AnyGiven()) {
     Params defaults;

@@ -25,6 +25,8 @@
 #include "gui/panels/controls_panel.h"
 #include "gui/panels/formula_panel.h"
 #include "gui/panels/timeline_panel.h"
+#include "gui/shortcuts.h"
+#include "gui/settings.h"
 #include "gui/theme.h"
 #include "gui/views/feature_map_view.h"
 #include "gui/views/input_view.h"
@@ -81,26 +83,10 @@ bool ForceShaderFailure() {
   return value != nullptr && std::string(value) == "1";
 }
 
-// imgui.ini in $XDG_CONFIG_HOME/stridescope (default ~/.config/stridescope); empty when the
-// folder cannot be made, which turns ImGui's ini off instead of failing.
+// imgui.ini beside the settings; empty (ImGui's ini off) when there is no config folder.
 std::string ImGuiIniPath() {
-  namespace fs = std::filesystem;
-  fs::path config;
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  const char* home = std::getenv("HOME");
-  // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
-  if (xdg != nullptr && fs::path(xdg).is_absolute()) {
-    config = xdg;
-  } else if (home != nullptr && *home != '\0') {
-    config = fs::path(home) / ".config";
-  } else {
-    return {};
-  }
-  const fs::path folder = config / "stridescope";
-  std::error_code error;
-  fs::create_directories(folder, error);
-  if (error || !fs::is_directory(folder, error)) return {};
-  return (folder / "imgui.ini").string();
+  const std::string folder = ConfigFolder();
+  return folder.empty() ? std::string() : (std::filesystem::path(folder) / "imgui.ini").string();
 }
 
 // ---- window and ImGui set-up (RAII) -------------------------------------------------------
@@ -212,9 +198,11 @@ float FitZoom(const AppState& state, ImVec2 area) {
   constexpr float kWholeZoomFrom = 8.0f;
   const Tensor3& input = state.input().pixels;
   if (input.Empty()) return 1.0f;
-  float zoom = std::min(area.x / static_cast<float>(input.width),
-                        area.y / static_cast<float>(input.height));
   const ViewResult& result = state.result();
+  // The padding ring is part of the input view: fit it too, or its far side scrolls away.
+  const InputMargins margins = result.has_value && !result.stale ? MarginsOf(result.geometry) : InputMargins{};
+  float zoom = std::min(area.x / (static_cast<float>(input.width) + margins.left + margins.right),
+                        area.y / (static_cast<float>(input.height) + margins.top + margins.bottom));
   if (result.has_value) {
     // From the geometry: on the GPU path there are no CPU values to take the size from.
     const Geometry& map = result.geometry;
@@ -289,9 +277,12 @@ void DrawMainWindow(AppState& state, float content_scale) {
 
 // ---- loop ---------------------------------------------------------------------------------
 
-// Sleeps until an event (or the idle timeout) unless recent input still needs frames drawn.
-void WaitForWork(Activity& activity) {
-  if (activity.frames_to_draw > 0) {
+// Sleeps until an event (or the idle timeout) unless recent input still needs frames drawn or
+// something is animating (the timeline playing), which needs every frame.
+void WaitForWork(Activity& activity, bool animating) {
+  if (animating) {
+    glfwPollEvents();
+  } else if (activity.frames_to_draw > 0) {
     --activity.frames_to_draw;
     glfwPollEvents();
   } else {
@@ -320,13 +311,14 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
     if (screenshot) {
       glfwPollEvents();  // never sleep: the frames are wanted as fast as they can be drawn
     } else {
-      WaitForWork(activity);
+      WaitForWork(activity, state.timeline.playing);
       if (glfwGetWindowAttrib(window, GLFW_ICONIFIED) != 0) continue;
     }
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
+    HandleShortcuts(state);
     DrawMainWindow(state, content_scale);
     ImGui::Render();
 
@@ -390,15 +382,45 @@ int RunGui(const GuiOptions& options) {
   startup.prefer_gpu = options.engine != "cpu";
   startup.accept_software_gpu = options.engine == "gpu";
   startup.gpu_options.force_compile_failure = ForceShaderFailure();
-  AppState state(options.params.value_or(Params{}), startup);
-  if (!state.LoadSample(options.sample)) {
+  // The last session's parameters and image, unless the command line says what to show, and
+  // never for screenshots (they must not depend on what an earlier session left behind).
+  const std::string config = screenshot ? std::string() : ConfigFolder();
+  SavedSettings restored;
+  if (!config.empty() && !options.params && options.input_path.empty() && options.sample == GuiOptions{}.sample) {
+    Expected<SavedSettings> loaded = LoadSettings(config);
+    if (loaded) {
+      restored = std::move(*loaded);
+    } else {
+      std::cerr << "stridescope: " << loaded.error().message << "\n";
+    }
+  }
+  AppState state(options.params ? *options.params : restored.params.value_or(Params{}), startup);
+  const std::string sample = restored.sample.empty() ? options.sample : restored.sample;
+  if (!state.LoadSample(sample)) {
     assert(!Samples().empty() && "there is always a built-in sample");
     state.LoadSample(Samples().front().name);
   }
   // A file that cannot be read leaves the sample on screen, with the reason shown inline.
-  if (!options.input_path.empty()) state.LoadFile(options.input_path);
+  const std::string file = options.input_path.empty() ? restored.image_path : options.input_path;
+  if (!file.empty()) state.LoadFile(file);
+  // --step: needs the step count, so the first recompute runs here rather than in the first frame
+  // (which then finds nothing to do).
+  if (options.step > 0) {
+    state.Recompute();
+    if (state.result().has_value) state.timeline.step = ClampedStep(options.step, state.result().geometry);
+  }
 
-  return RunLoop(window.get(), state, activity, options, content_scale);
+  const int exit_code = RunLoop(window.get(), state, activity, options, content_scale);
+  if (!config.empty()) {
+    const InputImage& input = state.input();
+    SavedSettings settings;
+    settings.params = state.params;
+    settings.sample = input.is_sample ? input.name : std::string();
+    settings.image_path = input.is_sample || state.recent_files().empty() ? std::string() : state.recent_files().front();
+    if (Status saved = SaveSettings(config, settings); !saved)
+      std::cerr << "stridescope: the settings were not saved: " << saved.error().message << "\n";
+  }
+  return exit_code;
 }
 
 }  // namespace stridescope

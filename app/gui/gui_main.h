@@ -14,6 +14,7 @@ struct GuiOptions {
   std::optional<Params> params;   // from the command-line parameter flags; nullopt: app defaults
   std::string screenshot_path;    // non-empty: render `frames` frames, save the window as PNG, exit
   int frames = 3;
+  int step = 0;                   // timeline step to open at (clamped to the steps there are)
   // The compute engine: "cpu" starts on the CPU engine; "gpu" starts on the GPU engine when it
   // can be created (OpenGL 4.3 compute shaders), else on the CPU with a notice; "auto" does the
   // same but leaves software renderers (Mesa llvmpipe) to the faster CPU engine. Either can be

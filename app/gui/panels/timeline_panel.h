@@ -1,3 +1,5 @@
+// The timeline row: first / back / play-pause / forward / last, a scrub slider over every window
+// position, and the playback speed. Playing advances here, once per frame.
 #pragma once
 
 #include "gui/app_state.h"

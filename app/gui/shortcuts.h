@@ -1,0 +1,16 @@
+// Keyboard shortcuts for the timeline and the stride, so a sweep can be watched and re-run
+// without reaching for the mouse.
+#pragma once
+
+namespace stridescope {
+
+class AppState;
+
+// Call once per frame, after ImGui::NewFrame and before the window is drawn. Space plays or
+// pauses, Left/Right step back/forward, Home/End jump to the first/last step, '[' and ']'
+// decrease/increase the stride on both axes (1..64). Does nothing while a text field has the
+// keyboard. Also keeps the timeline inside the current geometry. Returns true when it changed
+// anything in state.
+bool HandleShortcuts(AppState& state);
+
+}  // namespace stridescope
