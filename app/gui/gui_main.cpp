@@ -136,6 +136,7 @@ float ContentScale(GLFWwindow* window) {
 // Whether anything happened that needs a redraw; the window's user pointer points at it.
 struct Activity {
   int frames_to_draw = kFramesAfterInput;
+  std::vector<std::string> dropped_files;  // from drag-and-drop, opened by the loop
 };
 
 void NoteActivity(GLFWwindow* window) {
@@ -156,6 +157,29 @@ void InstallActivityCallbacks(GLFWwindow* window, Activity* activity) {
   glfwSetWindowFocusCallback(window, [](GLFWwindow* w, int) { NoteActivity(w); });
   glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { NoteActivity(w); });
   glfwSetWindowRefreshCallback(window, [](GLFWwindow* w) { NoteActivity(w); });
+  glfwSetDropCallback(window, [](GLFWwindow* w, int count, const char** paths) {
+    NoteActivity(w);
+    if (auto* target = static_cast<Activity*>(glfwGetWindowUserPointer(w)))
+      target->dropped_files.assign(paths, paths + count);
+  });
+}
+
+// Where the window was before F11 made it fullscreen, to go back there.
+struct WindowedPlacement {
+  int x = 0, y = 0, width = kWindowWidth, height = kWindowHeight;
+};
+
+void ToggleFullscreen(GLFWwindow* window, WindowedPlacement& placement) {
+  if (glfwGetWindowMonitor(window) != nullptr) {
+    glfwSetWindowMonitor(window, nullptr, placement.x, placement.y, placement.width, placement.height, 0);
+    return;
+  }
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  const GLFWvidmode* mode = monitor != nullptr ? glfwGetVideoMode(monitor) : nullptr;
+  if (mode == nullptr) return;  // no monitor to fill (e.g. some virtual displays): stay windowed
+  glfwGetWindowPos(window, &placement.x, &placement.y);
+  glfwGetWindowSize(window, &placement.width, &placement.height);
+  glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
 }
 
 // The ImGui context and its GLFW and OpenGL 3 backends, shut down in reverse order.
@@ -307,6 +331,7 @@ int SaveScreenshot(const std::string& path, int width, int height) {
 int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOptions& options,
             float content_scale) {
   const bool screenshot = !options.screenshot_path.empty();
+  WindowedPlacement placement;
   for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {
     if (screenshot) {
       glfwPollEvents();  // never sleep: the frames are wanted as fast as they can be drawn
@@ -319,6 +344,13 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     HandleShortcuts(state);
+    if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) ToggleFullscreen(window, placement);
+    if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    if (!activity.dropped_files.empty()) {
+      // One image at a time: the first file dropped.
+      state.LoadFile(activity.dropped_files.front());
+      activity.dropped_files.clear();
+    }
     DrawMainWindow(state, content_scale);
     ImGui::Render();
 

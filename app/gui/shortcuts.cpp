@@ -13,6 +13,9 @@ namespace stridescope {
 
 namespace {
 
+constexpr float kMinUiScale = 0.6f;
+constexpr float kMaxUiScale = 3.0f;
+
 // ImGui 1.86 has named keys for the arrows, Home, End and Space (mapped by the GLFW backend via
 // io.KeyMap), but none for the brackets: the backend stores every key in io.KeysDown at its
 // GLFW_KEY_* index, so those are asked for by GLFW code (the US-layout key positions).
@@ -38,6 +41,16 @@ bool HandleShortcuts(AppState& state) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return changed;  // the keys are typing into a field
 
+  // Ctrl + and Ctrl - scale the whole UI, for a projector at the back of a room.
+  if (io.KeyCtrl) {
+    ImGuiIO& writable = ImGui::GetIO();
+    if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL, true) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD, true))
+      writable.FontGlobalScale = std::min(writable.FontGlobalScale * 1.1f, kMaxUiScale);
+    if (ImGui::IsKeyPressed(GLFW_KEY_MINUS, true) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT, true))
+      writable.FontGlobalScale = std::max(writable.FontGlobalScale / 1.1f, kMinUiScale);
+    if (ImGui::IsKeyPressed(GLFW_KEY_0, false)) writable.FontGlobalScale = 1.0f;
+    return changed;  // Ctrl+O and friends belong to other handlers
+  }
   // Stride first: it needs no valid result (it may be what makes the parameters valid again).
   int stride_delta = 0;
   if (ImGui::IsKeyPressed(GLFW_KEY_LEFT_BRACKET, true)) --stride_delta;

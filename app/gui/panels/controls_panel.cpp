@@ -277,6 +277,8 @@ bool OpenFileRows(AppState& state) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float button_width = ImGui::CalcTextSize("Open").x + 2.0f * style.FramePadding.x;
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - button_width - style.ItemInnerSpacing.x);
+  // Ctrl+O: type a path (GLFW puts every key in io.KeysDown at its GLFW_KEY_* index; 'O' is 79).
+  if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed('O', false)) ImGui::SetKeyboardFocusHere();
   const bool entered = ImGui::InputTextWithHint("##open_path", "image or .npy path", path.data(), path.size(),
                                                 ImGuiInputTextFlags_EnterReturnsTrue);
   Tooltip("PNG, JPEG or BMP image, or a .npy float32 array (H,W) or (H,W,C). Ctrl+O focuses this field; "
