@@ -284,3 +284,52 @@ TEST_CASE("a negative step is refused") {
                        Quoted(stderr_path)) == 2);
   CHECK(ReadText(stderr_path).find("--step") != std::string::npos);
 }
+
+namespace {
+
+// Pixels that differ between two screenshots inside the input view: right of the controls
+// column, left of the feature map view, above the panels below the views.
+int CountDifferingInInputView(const Tensor3& a, const Tensor3& b) {
+  REQUIRE(a.height == b.height);
+  REQUIRE(a.width == b.width);
+  int differing = 0;
+  for (int y = 40; y < a.height / 2; ++y) {
+    for (int x = kControlsWidth + 20; x < 970; ++x) {
+      for (int c = 0; c < a.channels; ++c) {
+        if (a.At(c, y, x) != b.At(c, y, x)) {
+          ++differing;
+          break;
+        }
+      }
+    }
+  }
+  return differing;
+}
+
+}  // namespace
+
+TEST_CASE("reflect padding fills the ring with the pixels it copies, zeros keeps the flat tint") {
+  RequireDisplay();
+  const std::string params = "--sample grid7 --kernel box:3 --stride 2 --padding 2 --step 0 ";
+  const Tensor3 zeros = Screenshot("ring_zeros.png", params + "--pad-mode zeros");
+  const Tensor3 reflect = Screenshot("ring_reflect.png", params + "--pad-mode reflect");
+  // The ring is 2 cells wide around a 7 x 7 grid at ~50 px a cell: tens of thousands of pixels
+  // change from the flat tint to the copied greys and their values.
+  CHECK(CountDifferingInInputView(zeros, reflect) > 10000);
+}
+
+TEST_CASE("--overlay coverage draws the coverage heat map over the input") {
+  RequireDisplay();
+  const std::string params = "--sample grid7 --kernel box:2 --stride 4 --step 0 ";
+  const Tensor3 plain = Screenshot("coverage_off.png", params);
+  const Tensor3 coverage = Screenshot("coverage_on.png", params + "--overlay coverage");
+  // Stride 4 over a 2-wide window leaves whole rows and columns unread: red, hatched.
+  CHECK(CountDifferingInInputView(plain, coverage) > 5000);
+}
+
+TEST_CASE("an unknown --overlay is refused") {
+  const std::string stderr_path = TempPath("bad_overlay.txt");
+  CHECK(RunStridescope("--overlay nonsense --screenshot " + Quoted(TempPath("bad_overlay.png")) + " 2> " +
+                       Quoted(stderr_path)) == 2);
+  CHECK(ReadText(stderr_path).find("--overlay") != std::string::npos);
+}

@@ -20,6 +20,7 @@ struct WindowFlags {
   std::string screenshot;
   int frames = 3;
   int step = 0;
+  std::string overlay;  // --overlay: "coverage" or empty
   ParamFlags params;
 };
 
@@ -32,7 +33,7 @@ std::string SampleNames() {
 // Flags written before a subcommand belong to the window and would be silently dropped.
 bool AnyWindowFlagGiven(const WindowFlags& w) {
   return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
-         w.step != 0 || w.params.AnyGiven() || w.params.engine != "auto";
+         w.step != 0 || !w.overlay.empty() || w.params.AnyGiven() || w.params.engine != "auto";
 }
 
 std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
@@ -45,6 +46,8 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
       return "--sample '" + w.sample + "' is unknown; the samples are " + SampleNames();
   }
   if (w.frames < 1 || w.frames > 1000) return "--frames must be from 1 to 1000";
+  if (!w.overlay.empty() && w.overlay != "coverage")
+    return "--overlay '" + w.overlay + "' is unknown; the overlays are coverage";
   if (w.step < 0) return "--step must be 0 or more (steps count window positions from 0, row by row)";
   return std::nullopt;
 }
@@ -66,6 +69,9 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   app.add_option("--step", window.step,
                  "Timeline step to open at: the window position, counted from 0 row by row "
                  "(clamped to the last)");
+  app.add_option("--overlay", window.overlay,
+                 "Overlay to open with on the input: coverage (heat map of how often each pixel is read, "
+                 "never-read pixels in red)");
   AddParamOptions(app, window.params);
 
   ConvOptions conv;
@@ -125,6 +131,7 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   gui.screenshot_path = window.screenshot;
   gui.frames = window.frames;
   gui.step = window.step;
+  gui.show_coverage = window.overlay == "coverage";
   gui.engine = window.params.engine;
   if (window.params.AnyGiven()) {
     Params defaults;

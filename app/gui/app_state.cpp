@@ -18,6 +18,11 @@ namespace stridescope {
 
 namespace {
 
+// Within core's size limits, but not within this machine's free memory: the last map stays.
+constexpr std::string_view kOutOfMemory =
+    "out of memory computing this feature map; use a smaller input, fewer filters or a larger stride";
+
+
 // A blur: stride and padding effects read clearly on it, and it keeps the photo recognisable.
 constexpr std::string_view kDefaultKernelPreset = "gaussian";
 
@@ -83,6 +88,7 @@ DisplayRange InputDisplayRange(const Tensor3& pixels) {
 
 AppState::AppState(Params initial_params, const EngineStartup& startup)
     : params(std::move(initial_params)), gpu_options_(startup.gpu_options) {
+  if (startup.background_cpu) worker_ = std::make_unique<CpuWorker>();
   if (params.kernel.weights.empty()) {
     kernel_choice = {std::string(kDefaultKernelPreset), DefaultSize(kDefaultKernelPreset)};
     ApplyKernelChoice();
@@ -146,6 +152,7 @@ void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
   }
   dirty_ = true;
   gpu_input_stale_ = true;
+  worker_input_.reset();  // the worker gets a copy of the new image with its next job
 }
 
 bool AppState::LoadSample(std::string_view name) {
@@ -218,37 +225,64 @@ void AppState::Recompute() {
     }
   }
   if (on_gpu) {
+    ++last_job_;  // a CPU job still running for earlier Params must not replace this map
     ComputeOnGpu(*geometry);
-  } else {
-    try {
-      ComputeOnCpu(*geometry);
-    } catch (const std::bad_alloc&) {
-      // Within core's size limits, but not within this machine's free memory: keep the last map.
-      ShowInvalid("out of memory computing this feature map; use a smaller input, fewer filters or a larger stride");
-      return;
-    }
+    result_.geometry = std::move(*geometry);
+    result_.has_value = true;
+    result_.stale = false;
+    result_.computing = false;
+    result_.error.clear();
+    return;
   }
-  result_.geometry = std::move(*geometry);
-  result_.has_value = true;
-  result_.stale = false;
-  result_.error.clear();
+  try {
+    ComputeOnCpu(*geometry);
+  } catch (const std::bad_alloc&) {
+    ShowInvalid(std::string(kOutOfMemory));
+  }
 }
 
 void AppState::ComputeOnCpu(const Geometry& geometry) {
+  if (worker_ != nullptr) {
+    if (worker_input_ == nullptr) worker_input_ = std::make_shared<const Tensor3>(input_.pixels);
+    worker_->Submit({params, geometry, worker_input_, ++last_job_});
+    result_.computing = true;  // the map on screen stays until the new one arrives
+    return;
+  }
   // in: C,H,W  out: C_out,OH,OW
   const auto start = std::chrono::steady_clock::now();
-  result_.feature_map = cpu_.Compute(params, geometry, input_.pixels);
-  const std::chrono::duration<double, std::milli> elapsed =
-      std::chrono::steady_clock::now() - start;
-  engines_.last_cpu_ms = elapsed.count();
-  result_.computed_by = EngineKind::Cpu;
+  Tensor3 map = cpu_.Compute(params, geometry, input_.pixels);
+  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  ShowCpuResult(std::move(map), geometry, elapsed.count());
+}
 
+void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds) {
+  engines_.last_cpu_ms = milliseconds;
+  result_.computed_by = EngineKind::Cpu;
+  result_.feature_map = std::move(feature_map);
   const Tensor3& map = result_.feature_map;
   result_.channels = map.channels;
   DisplayRange range = FiniteRange(map);
   if (range.high <= range.low) range = {};
   const std::vector<std::uint8_t> rgba = ToDisplayRgba(map, range);
   result_.texture.Upload(map.width, map.height, rgba.data());
+  result_.geometry = std::move(geometry);
+  result_.has_value = true;
+  result_.stale = false;
+  result_.computing = false;
+  result_.error.clear();
+}
+
+void AppState::PollWorker() {
+  if (worker_ == nullptr) return;
+  std::optional<CpuWorker::Finished> done = worker_->TakeFinished();
+  if (!done) return;
+  if (done->out_of_memory) {
+    result_.computing = false;
+    ShowInvalid(std::string(kOutOfMemory));
+    return;
+  }
+  if (done->id != last_job_) return;  // the GPU has computed newer Params since
+  ShowCpuResult(std::move(done->feature_map), std::move(done->geometry), done->milliseconds);
 }
 
 void AppState::ComputeOnGpu(const Geometry& geometry) {
@@ -267,6 +301,8 @@ void AppState::ComputeOnGpu(const Geometry& geometry) {
 void AppState::ShowInvalid(std::string message) {
   result_.error = std::move(message);
   result_.stale = result_.has_value;
+  result_.computing = false;
+  ++last_job_;  // a job for earlier, valid Params must not bring its map back
 }
 
 DisplayRange FiniteRange(const Tensor3& tensor) {

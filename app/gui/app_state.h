@@ -5,8 +5,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <imgui.h>
@@ -18,6 +20,7 @@
 #include "gpu_engine.h"
 #include "params.h"
 #include "tensor.h"
+#include "gui/cpu_worker.h"
 #include "gui/timeline.h"
 
 namespace stridescope {
@@ -55,6 +58,7 @@ struct ViewResult {
   std::string engine_note;
   bool has_value = false;  // false until some Params were valid
   bool stale = false;      // the current Params are invalid; the map is from earlier ones
+  bool computing = false;  // the CPU worker is computing the current Params; the map is older
   std::string error;       // why the current Params are invalid; empty when they are valid
 };
 
@@ -66,6 +70,9 @@ struct EngineStartup {
   // "gpu" only: start on a software renderer's GPU engine too. "auto" leaves Mesa's llvmpipe to
   // the CPU engine, which is many times faster there; the panel can still switch to it.
   bool accept_software_gpu = false;
+  // The interactive window computes on a worker thread (latest wins) so frames never wait for
+  // the CPU engine; screenshots and tests compute in place so each frame shows current Params.
+  bool background_cpu = false;
   GpuEngineOptions gpu_options;
 };
 
@@ -87,6 +94,29 @@ struct ViewState {
   int explain_channel = 0;   // output channel the arithmetic panel explains
   bool per_side_padding = false;  // padding controls per side (also shown when sides differ)
   std::array<char, 1024> open_path{};  // the Open... field's text
+  // The input pixel (row, col) under the mouse, or none. Set by the input view every frame
+  // (drawn first), read by the feature map view to outline the cells that read that pixel.
+  std::optional<std::pair<int, int>> hovered_input;
+  // Heat map of how many (output, tap) pairs read each input pixel; never-read pixels in red.
+  bool show_coverage = false;
+  // Geometry::CoverageCounts() and the per-axis never-read rows/columns, recomputed by the input
+  // view only when the geometry's numbers (key) change.
+  struct CoverageCache {
+    std::vector<int> key;
+    std::vector<int> counts;        // row-major H x W; empty above the per-cell drawing limit
+    int max_count = 0;
+    int unread = 0;                 // pixels no window reads directly (counts == 0)
+    std::vector<bool> row_unread;   // AxisGeometry::Visits() != Read, rows
+    std::vector<bool> col_unread;   // same, columns
+  } coverage;
+  // The input's display range (as the texture was made), recomputed only when the input changes.
+  struct InputRangeCache {
+    const float* data = nullptr;
+    std::size_t size = 0;
+    std::string name;
+    float low = 0.0f;
+    float high = 1.0f;
+  } input_range;
 };
 
 class AppState {
@@ -109,6 +139,10 @@ class AppState {
   // Runs ResolveGeometry and the engine if params, the input or the engine changed since the
   // last call.
   void Recompute();
+  // Takes the CPU worker's newest result, if it is done; call once a frame.
+  void PollWorker();
+  // The worker has a job queued or running: keep drawing frames to show its result.
+  bool Computing() const { return worker_ != nullptr && worker_->Busy(); }
 
   // Switches engines (creating the GPU engine on first use); the next Recompute runs the new
   // one. Returns true when the choice changed; false for the GPU when it cannot start.
@@ -135,6 +169,7 @@ class AppState {
   void ShowInvalid(std::string message);
   void StartGpu();
   void ComputeOnCpu(const Geometry& geometry);
+  void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds);
   void ComputeOnGpu(const Geometry& geometry);
 
   InputImage input_;
@@ -149,6 +184,9 @@ class AppState {
   EngineStatus engines_;
   bool dirty_ = true;
   bool gpu_input_stale_ = true;  // the GPU engine has not been given the current input yet
+  std::shared_ptr<const Tensor3> worker_input_;  // input_.pixels as the worker reads it
+  std::uint64_t last_job_ = 0;
+  std::unique_ptr<CpuWorker> worker_;  // null: compute in place (last: stops before the rest)
 };
 
 // A value range mapped linearly onto 0..255 for display.

@@ -268,6 +268,7 @@ void DrawMainWindow(AppState& state, float content_scale) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus);
   state.Recompute();  // the first frame, and inputs given before it
+  state.PollWorker();  // a CPU result computed off this thread
   state.PollGpuTime();  // a dispatch's GPU time arrives a frame or so after it
   ImGui::BeginChild("controls", ImVec2(kControlsWidth * content_scale, 0.0f), true);
   DrawControlsPanel(state);
@@ -336,7 +337,7 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
     if (screenshot) {
       glfwPollEvents();  // never sleep: the frames are wanted as fast as they can be drawn
     } else {
-      WaitForWork(activity, state.timeline.playing);
+      WaitForWork(activity, state.timeline.playing || state.Computing());
       if (glfwGetWindowAttrib(window, GLFW_ICONIFIED) != 0) continue;
     }
 
@@ -413,6 +414,7 @@ int RunGui(const GuiOptions& options) {
   EngineStartup startup;
   startup.prefer_gpu = options.engine != "cpu";
   startup.accept_software_gpu = options.engine == "gpu";
+  startup.background_cpu = !screenshot;
   startup.gpu_options.force_compile_failure = ForceShaderFailure();
   // The last session's parameters and image, unless the command line says what to show, and
   // never for screenshots (they must not depend on what an earlier session left behind).
@@ -432,6 +434,7 @@ int RunGui(const GuiOptions& options) {
     assert(!Samples().empty() && "there is always a built-in sample");
     state.LoadSample(Samples().front().name);
   }
+  state.view.show_coverage = options.show_coverage;
   // A file that cannot be read leaves the sample on screen, with the reason shown inline.
   const std::string file = options.input_path.empty() ? restored.image_path : options.input_path;
   if (!file.empty()) state.LoadFile(file);

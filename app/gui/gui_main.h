@@ -20,6 +20,8 @@ struct GuiOptions {
   // same but leaves software renderers (Mesa llvmpipe) to the faster CPU engine. Either can be
   // switched in the controls panel.
   std::string engine = "auto";
+  // --overlay coverage: open with the input view's coverage heat map on (ViewState::show_coverage).
+  bool show_coverage = false;
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be

@@ -354,6 +354,10 @@ bool OperationSection(AppState& state) {
 
 void ResultSection(const AppState& state) {
   const ViewResult& result = state.result();
+  if (result.computing) {
+    ImGui::Spacing();
+    WrappedText(kNoticeColour, "Computing on the CPU... the map shown is the previous one.");
+  }
   if (!result.error.empty()) {
     ImGui::Spacing();
     WrappedText(kErrorColour, result.error);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <imgui.h>
 
@@ -20,6 +21,10 @@ const ImVec4 kNoTint{1.0f, 1.0f, 1.0f, 1.0f};
 constexpr ImU32 kCurrentCellOutline = IM_COL32(255, 206, 64, 255);
 // Cells the sweep has not reached yet: darkened, still legible.
 constexpr ImU32 kNotReachedTint = IM_COL32(0, 0, 0, 150);
+// Cells that read the input pixel under the mouse, in the input view's hover colour.
+constexpr ImU32 kReaderOutline = IM_COL32(90, 220, 255, 255);
+// Past this many reader cells one frame around them all says the same, cheaper.
+constexpr long long kMaxReaderOutlines = 4096;
 
 void StaleNote(const char* label, const std::string& reason) {
   ImGui::PushStyleColor(ImGuiCol_Text, kStaleColour);
@@ -61,6 +66,39 @@ OutputCell CellUnderMouse(ImVec2 origin, float zoom, const Geometry& g) {
   return {std::clamp(row, 0, g.OutputHeight() - 1), std::clamp(col, 0, g.OutputWidth() - 1)};
 }
 
+// Every output cell that reads input pixel (row, col) directly: the readers of the row times the
+// readers of the column (AxisGeometry::Readers), each outlined.
+void DrawReaders(ImDrawList* draw, ImVec2 origin, float zoom, const Geometry& g, int row, int col) {
+  std::vector<int> rows;
+  std::vector<int> cols;
+  for (const AxisGeometry::Reader& r : g.y.Readers(row)) rows.push_back(r.output);
+  for (const AxisGeometry::Reader& r : g.x.Readers(col)) cols.push_back(r.output);
+  if (rows.empty() || cols.empty()) return;
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  std::sort(cols.begin(), cols.end());
+  cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+  const auto corner = [&](int r, int c) {
+    return ImVec2(origin.x + static_cast<float>(c) * zoom, origin.y + static_cast<float>(r) * zoom);
+  };
+  const float thickness = zoom >= 8.0f ? 2.0f : 1.0f;
+  if (static_cast<long long>(rows.size()) * static_cast<long long>(cols.size()) > kMaxReaderOutlines) {
+    draw->AddRect(corner(rows.front(), cols.front()), corner(rows.back() + 1, cols.back() + 1), kReaderOutline,
+                  0.0f, 0, thickness);
+    return;
+  }
+  const float side = std::max(zoom, 4.0f);
+  for (int r : rows) {
+    for (int c : cols) {
+      const ImVec2 min = corner(r, c);
+      const ImVec2 centre(min.x + zoom * 0.5f, min.y + zoom * 0.5f);
+      const float half = side * 0.5f - (zoom >= 8.0f ? 1.5f : 0.0f);
+      draw->AddRect(ImVec2(centre.x - half, centre.y - half), ImVec2(centre.x + half, centre.y + half),
+                    kReaderOutline, 0.0f, 0, thickness);
+    }
+  }
+}
+
 }  // namespace
 
 void DrawFeatureMapView(AppState& state) {
@@ -95,6 +133,13 @@ void DrawFeatureMapView(AppState& state) {
       }
       DrawSweepOverlay(ImGui::GetWindowDrawList(), origin, zoom, result.geometry,
                        ClampedStep(state.timeline.step, result.geometry));
+      // Set by the input view, drawn earlier this frame, only for this geometry's input.
+      if (state.view.hovered_input) {
+        const auto [row, col] = *state.view.hovered_input;
+        if (row >= 0 && col >= 0 && row < result.geometry.y.input && col < result.geometry.x.input) {
+          DrawReaders(ImGui::GetWindowDrawList(), origin, zoom, result.geometry, row, col);
+        }
+      }
     }
   }
   if (result.stale) {

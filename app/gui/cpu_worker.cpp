@@ -1,0 +1,65 @@
+#include "gui/cpu_worker.h"
+
+#include <chrono>
+#include <new>
+
+namespace stridescope {
+
+CpuWorker::CpuWorker() : thread_([this](std::stop_token stop) { Run(stop); }) {}
+
+CpuWorker::~CpuWorker() {
+  thread_.request_stop();
+  wake_.notify_all();
+}
+
+void CpuWorker::Submit(Job job) {
+  {
+    const std::lock_guard lock(mutex_);
+    newest_id_ = job.id;
+    pending_ = std::move(job);
+  }
+  wake_.notify_one();
+}
+
+std::optional<CpuWorker::Finished> CpuWorker::TakeFinished() {
+  const std::lock_guard lock(mutex_);
+  if (!finished_ || finished_->id != newest_id_) return std::nullopt;
+  std::optional<Finished> done = std::move(finished_);
+  finished_.reset();
+  return done;
+}
+
+bool CpuWorker::Busy() const {
+  const std::lock_guard lock(mutex_);
+  return working_ || pending_.has_value();
+}
+
+void CpuWorker::Run(std::stop_token stop) {
+  CpuEngine engine;
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      if (!wake_.wait(lock, stop, [this] { return pending_.has_value(); })) return;
+      job = std::move(*pending_);
+      pending_.reset();
+      working_ = true;
+    }
+    Finished done;
+    done.id = job.id;
+    done.geometry = job.geometry;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      done.feature_map = engine.Compute(job.params, job.geometry, *job.input);
+    } catch (const std::bad_alloc&) {
+      // Within core's size limits but not this machine's free memory: the UI says so.
+      done.out_of_memory = true;
+    }
+    done.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const std::lock_guard lock(mutex_);
+    working_ = false;
+    if (done.id == newest_id_) finished_ = std::move(done);  // an overtaken result is dropped
+  }
+}
+
+}  // namespace stridescope

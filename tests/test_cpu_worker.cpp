@@ -1,0 +1,53 @@
+// The window's CPU worker: latest wins, overtaken results are dropped, values are the engine's.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "gui/cpu_worker.h"
+#include "kernels.h"
+#include "samples.h"
+
+using namespace stridescope;
+
+namespace {
+
+CpuWorker::Finished WaitFor(CpuWorker& worker) {
+  for (int i = 0; i < 2000; ++i) {
+    if (std::optional<CpuWorker::Finished> done = worker.TakeFinished()) return std::move(*done);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  FAIL("the worker did not finish within 10 s");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("the CPU worker returns only the newest job's result, equal to the engine's") {
+  const auto input = std::make_shared<const Tensor3>(*MakeSample("scene"));
+  CpuWorker worker;
+  Params last;
+  // Several jobs in a row, as while dragging a slider: only the last one's result may arrive.
+  for (int stride = 1; stride <= 4; ++stride) {
+    Params p;
+    p.kernel = *MakePresetKernel("gaussian", 9);
+    p.stride = {stride, stride};
+    Expected<Geometry> g = ResolveGeometry(p, input->channels, input->height, input->width);
+    REQUIRE(g.ok());
+    worker.Submit({p, *g, input, static_cast<std::uint64_t>(stride)});
+    last = p;
+  }
+  CpuWorker::Finished done = WaitFor(worker);
+  CHECK(done.id == 4);
+  CHECK_FALSE(done.out_of_memory);
+  CpuEngine engine;
+  Expected<Tensor3> want = Run(engine, last, *input);
+  REQUIRE(want.ok());
+  CHECK(done.feature_map.height == want->height);
+  CHECK(done.feature_map.width == want->width);
+  CHECK(done.feature_map.data == want->data);
+  // Nothing more comes: the overtaken jobs' results were dropped.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(worker.TakeFinished().has_value());
+  CHECK_FALSE(worker.Busy());
+}

@@ -1,0 +1,502 @@
+// Every panel, driven headless for a few hundred ImGui frames (no platform or renderer backend)
+// while the parameters, the sample, the timeline and the mouse change at random, fixed seed.
+// After each frame the state must still be valid: a map on screen has a size, a current map
+// matches ResolveGeometry of the current parameters, a stale one says why, the timeline is inside
+// the map. GL through a headless EGL context (llvmpipe on CI), because AppState owns textures.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>  // key codes only: the shortcuts read io.KeysDown at GLFW indices
+#include <imgui.h>
+
+#include "geometry.h"
+#include "gl_context.h"
+#include "gui/app_state.h"
+#include "gui/panels/arithmetic_panel.h"
+#include "gui/panels/controls_panel.h"
+#include "gui/panels/formula_panel.h"
+#include "gui/panels/timeline_panel.h"
+#include "gui/shortcuts.h"
+#include "gui/theme.h"
+#include "gui/timeline.h"
+#include "gui/views/feature_map_view.h"
+#include "gui/views/input_view.h"
+#include "kernels.h"
+#include "samples.h"
+
+using namespace stridescope;
+
+namespace {
+
+constexpr float kDisplayWidth = 1600.0f;
+constexpr float kDisplayHeight = 900.0f;
+
+HeadlessGlContext& Context() {
+  static Expected<std::unique_ptr<HeadlessGlContext>> context = HeadlessGlContext::Create();
+  REQUIRE_MESSAGE(context.ok(), (context.ok() ? "" : context.error().message));
+  return **context;
+}
+
+// An ImGui context with no backend: a display size, a time step and a built font atlas are all
+// NewFrame needs. Keys are mapped as the GLFW backend maps them, so the shortcuts can be pressed.
+class HeadlessImGui {
+ public:
+  HeadlessImGui() {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    io.DisplaySize = ImVec2(kDisplayWidth, kDisplayHeight);
+    io.DeltaTime = 1.0f / 60.0f;
+    // As imgui_impl_opengl3 declares on GL 3.2+: draw lists past 64K vertices split by VtxOffset
+    // (16-bit indices), which the views need on large inputs.
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+    io.KeyMap[ImGuiKey_Space] = GLFW_KEY_SPACE;
+    io.KeyMap[ImGuiKey_LeftArrow] = GLFW_KEY_LEFT;
+    io.KeyMap[ImGuiKey_RightArrow] = GLFW_KEY_RIGHT;
+    io.KeyMap[ImGuiKey_Home] = GLFW_KEY_HOME;
+    io.KeyMap[ImGuiKey_End] = GLFW_KEY_END;
+    ApplyTheme(1.0f);
+    unsigned char* pixels = nullptr;
+    int width = 0;
+    int height = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+  }
+  ~HeadlessImGui() { ImGui::DestroyContext(); }
+  HeadlessImGui(const HeadlessImGui&) = delete;
+  HeadlessImGui& operator=(const HeadlessImGui&) = delete;
+};
+
+// The layout of gui_main.cpp's DrawMainWindow, simplified: the same calls in the same order.
+void CheckTimeline(const AppState& state, int frame);
+
+// Frames in which a panel's widgets changed the state (the clicks and keys reached them).
+int g_panel_changes = 0;
+
+void DrawFrame(AppState& state, int frame) {
+  ImGui::NewFrame();
+  bool changed = HandleShortcuts(state);
+  // HandleShortcuts has just fitted the timeline to the map on screen (last frame's geometry).
+  CheckTimeline(state, frame);
+  ImGui::SetNextWindowPos(ImVec2(0.0f, 0.0f));
+  ImGui::SetNextWindowSize(ImVec2(kDisplayWidth, kDisplayHeight));
+  ImGui::Begin("stridescope", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+  state.Recompute();
+  state.PollWorker();  // nothing to take: tests compute in place (EngineStartup::background_cpu)
+  state.PollGpuTime();
+  ImGui::BeginChild("controls", ImVec2(340.0f, 0.0f), true);
+  changed |= DrawControlsPanel(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::BeginChild("views", ImVec2(0.0f, 420.0f), false);
+  state.view.zoom = 4.0f;
+  ImGui::BeginChild("input_view", ImVec2(600.0f, 0.0f), true, ImGuiWindowFlags_HorizontalScrollbar);
+  DrawInputView(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("feature_map_view", ImVec2(0.0f, 0.0f), true,
+                    ImGuiWindowFlags_HorizontalScrollbar);
+  DrawFeatureMapView(state);
+  ImGui::EndChild();
+  ImGui::EndChild();
+  ImGui::BeginChild("timeline", ImVec2(0.0f, 80.0f), true);
+  changed |= DrawTimelinePanel(state);
+  ImGui::EndChild();
+  ImGui::BeginChild("arithmetic", ImVec2(600.0f, 0.0f), true);
+  changed |= DrawArithmeticPanel(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("formula", ImVec2(0.0f, 0.0f), true);
+  changed |= DrawFormulaPanel(state);
+  ImGui::EndChild();
+  ImGui::EndGroup();
+  ImGui::End();
+  ImGui::Render();
+  if (changed) ++g_panel_changes;
+}
+
+bool SameAxis(const AxisGeometry& a, const AxisGeometry& b) {
+  return a.input == b.input && a.taps == b.taps && a.stride == b.stride &&
+         a.dilation == b.dilation && a.pad_begin == b.pad_begin && a.pad_end == b.pad_end &&
+         a.output_padding == b.output_padding && a.output == b.output &&
+         a.transposed == b.transposed && a.spread == b.spread && a.step == b.step &&
+         a.lattice_pad_begin == b.lattice_pad_begin && a.lattice_pad_end == b.lattice_pad_end;
+}
+
+bool SameGeometry(const Geometry& a, const Geometry& b) {
+  return a.op == b.op && a.pad_mode == b.pad_mode && SameAxis(a.y, b.y) && SameAxis(a.x, b.x) &&
+         a.channels.in_channels == b.channels.in_channels &&
+         a.channels.out_channels == b.channels.out_channels &&
+         a.channels.groups == b.channels.groups && a.macs == b.macs;
+}
+
+std::string Describe(const AppState& state) {
+  const Params& p = state.params;
+  std::ostringstream out;
+  out << "input " << state.input().name << " (" << state.input().pixels.channels << "x"
+      << state.input().pixels.height << "x" << state.input().pixels.width << "), op "
+      << Name(p.op) << ", kernel " << state.kernel_choice.preset << "/" << state.kernel_choice.size
+      << " (" << p.kernel.height << "x" << p.kernel.width << "), window " << p.window.y << "x"
+      << p.window.x << ", stride " << p.stride.y << "," << p.stride.x << ", dilation "
+      << p.dilation.y << "," << p.dilation.x << ", padding " << Name(p.padding.preset) << " "
+      << p.padding.top << "," << p.padding.bottom << "," << p.padding.left << ","
+      << p.padding.right << " " << Name(p.pad_mode) << ", output_padding " << p.output_padding.y
+      << "," << p.output_padding.x << ", ceil " << p.ceil_mode << ", channels "
+      << Name(p.channel_mode) << ", step " << state.timeline.step;
+  return out.str();
+}
+
+// The invariants, checked once the frame's edits have been recomputed (what the next frame's
+// first call does).
+void CheckInvariants(AppState& state, int frame) {
+  state.Recompute();
+  const ViewResult& result = state.result();
+  const Tensor3& in = state.input().pixels;
+  INFO("frame " << frame << ": " << Describe(state) << "; error: " << result.error);
+  REQUIRE_FALSE(in.Empty());
+  if (result.has_value) {
+    REQUIRE(result.geometry.OutputHeight() >= 1);
+    REQUIRE(result.geometry.OutputWidth() >= 1);
+    REQUIRE(result.channels >= 1);
+    if (result.computed_by == EngineKind::Cpu) {
+      REQUIRE(result.feature_map.channels == result.channels);
+      REQUIRE(result.feature_map.height == result.geometry.OutputHeight());
+      REQUIRE(result.feature_map.width == result.geometry.OutputWidth());
+    }
+  }
+  if (result.has_value && !result.stale) {
+    REQUIRE(result.error.empty());
+    const Expected<Geometry> expected = ResolveGeometry(state.params, in.channels, in.height, in.width);
+    REQUIRE_MESSAGE(expected.ok(), (expected.ok() ? "" : expected.error().message));
+    REQUIRE(SameGeometry(result.geometry, *expected));
+  }
+  if (result.stale) {
+    REQUIRE(result.has_value);
+    REQUIRE_FALSE(result.error.empty());
+  }
+  if (!result.has_value) {
+    // Nothing valid yet: the current parameters must really be invalid.
+    REQUIRE_FALSE(result.error.empty());
+  }
+}
+
+// The timeline is fitted to the map on screen at the start of each frame (HandleShortcuts), before
+// that frame's recompute; the drawing code after a recompute clamps for itself (ClampedStep).
+void CheckTimeline(const AppState& state, int frame) {
+  const ViewResult& result = state.result();
+  if (!result.has_value || result.stale) return;
+  INFO("frame " << frame << ": " << Describe(state));
+  REQUIRE(state.timeline.step >= 0);
+  REQUIRE(state.timeline.step < StepCount(result.geometry));
+}
+
+class Fuzzer {
+ public:
+  explicit Fuzzer(unsigned seed) : rng_(seed) {}
+
+  int Int(int low, int high) { return std::uniform_int_distribution<int>(low, high)(rng_); }
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  float Float(float low, float high) { return std::uniform_real_distribution<float>(low, high)(rng_); }
+
+  // Small values mostly, sometimes an invalid or extreme one.
+  int SmallOrOdd(int small_high, bool big_input) {
+    if (Chance(0.05)) {
+      const int odd[] = {0, -1, -7, 65, 1000, 2000, 100000};
+      return odd[Int(0, 6)];
+    }
+    return Int(1, big_input ? std::min(small_high, 3) : small_high);
+  }
+
+  void MutateSample(AppState& state) {
+    const double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+    std::string name;
+    if (r < 0.8) {
+      const char* small[] = {"grid5", "grid7", "onnx7x5"};
+      name = small[Int(0, 2)];
+    } else if (r < 0.93) {
+      const char* medium[] = {"checkerboard", "zoneplate", "stripes"};
+      name = medium[Int(0, 2)];
+    } else if (r < 0.97) {
+      name = "scene";
+    } else {
+      name = "no-such-sample";
+    }
+    const bool big = name != "grid5" && name != "grid7" && name != "onnx7x5";
+    if (big) KeepCheap(state);  // before the load, so no frame computes a slow map
+    const bool known = std::any_of(Samples().begin(), Samples().end(),
+                                   [&](const SampleInfo& s) { return s.name == name; });
+    const bool loaded = state.LoadSample(name);
+    if (!known) CHECK_FALSE(state.input_error().empty());
+    if (known && loaded) CHECK(state.input().name == name);
+  }
+
+  // Small kernels and strides for the large samples (llvmpipe and the CPU engine stay quick).
+  void KeepCheap(AppState& state) {
+    Params& p = state.params;
+    p.stride = {Int(1, 3), Int(1, 3)};
+    p.dilation = {1, 1};
+    p.window = {Int(1, 3), Int(1, 3)};
+    p.padding = Padding{};
+    p.output_padding = {0, 0};
+    state.kernel_choice.size = 3;
+    if (!state.ApplyKernelChoice()) {
+      state.kernel_choice = {"box", 3};
+      state.ApplyKernelChoice();
+    }
+  }
+
+  void MutateParams(AppState& state) {
+    Params& p = state.params;
+    const bool big = state.input().pixels.width > 16;
+    switch (Int(0, 12)) {
+      case 0:
+        p.op = static_cast<Op>(Int(0, 3));
+        break;
+      case 1:
+        p.stride = {SmallOrOdd(5, big), SmallOrOdd(5, big)};
+        if (big && p.stride.y > 4) p.stride.y = 100000;  // invalid, so cheap
+        if (big && p.stride.x > 4) p.stride.x = 100000;
+        break;
+      case 2:
+        p.dilation = {SmallOrOdd(3, big), SmallOrOdd(3, big)};
+        if (big && p.dilation.y > 3) p.dilation.y = 0;
+        if (big && p.dilation.x > 3) p.dilation.x = 0;
+        break;
+      case 3: {
+        p.padding.preset = static_cast<PadPreset>(Int(0, 3));
+        int* sides[] = {&p.padding.top, &p.padding.bottom, &p.padding.left, &p.padding.right};
+        for (int* side : sides) {
+          if (Chance(0.03)) {
+            *side = big ? 5000 : (Chance(0.5) ? 1024 : 1025);  // huge: past the limit or at it
+          } else if (Chance(0.02)) {
+            *side = -Int(1, 3);
+          } else {
+            *side = Int(0, big ? 2 : 6);  // reflect wider than a 5-pixel grid included
+          }
+        }
+        // A huge but valid pad on a small grid makes a big map; keep it on one side at most.
+        if (!big) {
+          int huge = 0;
+          for (int* side : sides) {
+            if (*side >= 1024 && ++huge > 1) *side = 0;
+          }
+        }
+        break;
+      }
+      case 4:
+        p.pad_mode = static_cast<PadMode>(Int(0, 3));
+        break;
+      case 5: {
+        const std::vector<KernelPreset>& presets = KernelPresets();
+        if (Chance(0.05)) {
+          state.kernel_choice.preset = "no-such-kernel";
+        } else {
+          state.kernel_choice.preset =
+              std::string(presets[static_cast<std::size_t>(Int(0, static_cast<int>(presets.size()) - 1))].name);
+        }
+        const int sizes[] = {0, 1, 2, 3, 4, 5, 7, -3, 31, 32, 1000};
+        state.kernel_choice.size = sizes[Int(0, 10)];
+        for (const KernelPreset& preset : presets) {  // fixed presets: mostly their own size
+          if (preset.name == state.kernel_choice.preset && !preset.sizable && Chance(0.8))
+            state.kernel_choice.size = Chance(0.5) ? 0 : preset.default_size;
+        }
+        if (big && state.kernel_choice.size > 5) state.kernel_choice.size = 1000;  // refused: cheap
+        state.ApplyKernelChoice();
+        break;
+      }
+      case 6: {
+        const float odd[] = {0.0f, -1.5f, 1e30f, std::numeric_limits<float>::infinity(),
+                             std::numeric_limits<float>::quiet_NaN()};
+        p.bias = Chance(0.2) ? odd[Int(0, 4)] : Float(-2.0f, 2.0f);
+        break;
+      }
+      case 7:
+        p.channel_mode = static_cast<ChannelMode>(Int(0, 1));
+        break;
+      case 8:
+        p.window = {SmallOrOdd(4, big), SmallOrOdd(4, big)};
+        if (big && p.window.y > 3) p.window.y = 0;
+        if (big && p.window.x > 3) p.window.x = 0;
+        break;
+      case 9:
+        p.ceil_mode = Chance(0.5);
+        p.count_include_pad = Chance(0.5);
+        break;
+      case 10:
+        p.output_padding = {Int(-1, 3), Int(-1, 3)};
+        break;
+      case 11:
+        state.view.explain_channel = Int(-3, 70);
+        break;
+      case 12:
+        state.view.per_side_padding = Chance(0.5);
+        state.view.link_stride = Chance(0.5);
+        break;
+    }
+    // A transposed conv at a large stride on a large sample makes a huge map: keep it cheap.
+    if (big && p.op == Op::Transposed) {
+      p.stride.y = std::min(p.stride.y, 2);
+      p.stride.x = std::min(p.stride.x, 2);
+    }
+  }
+
+  // What a user does after an error: puts one thing back to something sensible.
+  void Repair(AppState& state) {
+    Params& p = state.params;
+    switch (Int(0, 5)) {
+      case 0:
+        p.stride = {Int(1, 2), Int(1, 2)};
+        break;
+      case 1:
+        p.dilation = {1, 1};
+        break;
+      case 2:
+        p.padding = Padding{};
+        break;
+      case 3:
+        state.kernel_choice = {"box", 3};
+        state.ApplyKernelChoice();
+        break;
+      case 4:
+        p.window = {2, 2};
+        p.output_padding = {0, 0};
+        break;
+      default:
+        p.op = Op::Conv;
+        break;
+    }
+  }
+
+  void MutateTimeline(AppState& state) {
+    Timeline& t = state.timeline;
+    switch (Int(0, 3)) {
+      case 0:
+        t.step = Int(-5, 2000);  // the next frame's HandleShortcuts must bring it back inside
+        break;
+      case 1:
+        t.playing = Chance(0.5);
+        break;
+      case 2:
+        t.steps_per_second = Chance(0.1) ? 1e9f : Float(kMinStepsPerSecond, 200.0f);
+        break;
+      default:
+        t.step = Int(0, 3);
+        break;
+    }
+  }
+
+  // The mouse: a press somewhere, held for a few frames while it drags a little, then released.
+  // Keys: now and then a shortcut is pressed for one frame.
+  void MoveInput() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (mouse_frames_left_ > 0) {
+      --mouse_frames_left_;
+      io.MousePos.x = std::clamp(io.MousePos.x + Float(-20.0f, 20.0f), 0.0f, kDisplayWidth - 1.0f);
+      io.MousePos.y = std::clamp(io.MousePos.y + Float(-4.0f, 4.0f), 0.0f, kDisplayHeight - 1.0f);
+      io.MouseDown[0] = mouse_frames_left_ > 0;
+    } else if (Chance(0.35)) {
+      io.MousePos = ImVec2(Float(0.0f, kDisplayWidth - 1.0f), Float(0.0f, kDisplayHeight - 1.0f));
+      io.MouseDown[0] = true;
+      mouse_frames_left_ = Int(1, 4);
+    } else {
+      io.MouseDown[0] = false;
+      io.MouseWheel = Chance(0.05) ? Float(-2.0f, 2.0f) : 0.0f;
+    }
+    for (bool& down : io.KeysDown) down = false;
+    if (Chance(0.1)) {
+      const int keys[] = {GLFW_KEY_SPACE, GLFW_KEY_LEFT, GLFW_KEY_RIGHT, GLFW_KEY_HOME,
+                          GLFW_KEY_END, GLFW_KEY_LEFT_BRACKET, GLFW_KEY_RIGHT_BRACKET};
+      io.KeysDown[keys[Int(0, 6)]] = true;
+    }
+  }
+
+ private:
+  std::mt19937 rng_;
+  int mouse_frames_left_ = 0;
+};
+
+void RunFrames(const EngineStartup& startup, int frames, unsigned seed) {
+  Context();
+  HeadlessImGui imgui;
+  AppState state(Params{}, startup);
+  REQUIRE(state.LoadSample("grid7"));
+  // STRIDESCOPE_UI_SEED=n replaces the fixed seed, to hunt with more walks than CI runs.
+  if (const char* env = std::getenv("STRIDESCOPE_UI_SEED"); env != nullptr && *env != '\0')
+    seed += static_cast<unsigned>(std::strtoul(env, nullptr, 10));
+  MESSAGE("seed " << seed);
+  Fuzzer fuzz(seed);
+  std::map<std::string, int> errors;
+  g_panel_changes = 0;
+  int valid = 0, stale = 0, none = 0, large = 0, on_gpu = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int frame = 0; frame < frames; ++frame) {
+    // Mostly one edit per frame, as a user makes them; a few frames with none, some with two.
+    const int edits = fuzz.Int(0, 2);
+    if (state.result().stale && fuzz.Chance(0.3)) fuzz.Repair(state);
+    for (int i = 0; i < edits; ++i) {
+      const int what = fuzz.Int(0, 19);
+      if (what == 0) {
+        fuzz.MutateSample(state);
+      } else if (what <= 3) {
+        fuzz.MutateTimeline(state);
+      } else {
+        fuzz.MutateParams(state);
+      }
+    }
+    state.MarkParamsChanged();
+    fuzz.MoveInput();
+    // Whatever a frame throws fails the test case here, with the frame number.
+    INFO("frame " << frame << ": " << Describe(state));
+    REQUIRE_NOTHROW(DrawFrame(state, frame));
+    CheckInvariants(state, frame);
+    const ViewResult& result = state.result();
+    if (!result.has_value) ++none;
+    else if (result.stale) { ++stale; ++errors[result.error.substr(0, 50)]; }
+    else ++valid;
+    if (state.input().pixels.width > 16) ++large;
+    if (result.has_value && result.computed_by == EngineKind::Gpu) ++on_gpu;
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  MESSAGE(frames << " frames in " << elapsed.count() << " s on "
+                 << (state.engines().chosen == EngineKind::Gpu ? "the GPU engine" : "the CPU engine")
+                 << " (" << Context().renderer() << "): " << valid << " current maps, " << stale
+                 << " stale, " << none << " with none yet; " << large << " on a large sample, "
+                 << on_gpu << " showing a GPU map");
+  MESSAGE(g_panel_changes << " frames in which the panels or shortcuts changed the state");
+  CHECK(g_panel_changes > 0);
+  for (const auto& [error, count] : errors) MESSAGE(count << " x " << error);
+  // The random walk must reach both sides of validity, or it tests little.
+  CHECK(valid > frames / 10);
+  CHECK(stale > frames / 10);
+}
+
+}  // namespace
+
+TEST_CASE("every panel survives random edits, clicks and keys on the CPU engine") {
+  EngineStartup startup;
+  startup.prefer_gpu = false;
+  RunFrames(startup, 400, 20240611u);
+}
+
+TEST_CASE("every panel survives random edits, clicks and keys on the GPU engine") {
+  EngineStartup startup;
+  startup.prefer_gpu = true;
+  startup.accept_software_gpu = true;
+  RunFrames(startup, 150, 7u);
+}
