@@ -94,6 +94,7 @@ AppState::AppState(Params initial_params, const EngineStartup& startup)
     ApplyKernelChoice();
   } else {
     kernel_choice = IdentifyKernel(params.kernel);
+    if (kernel_choice.preset.empty()) custom_kernel = params.kernel;
   }
   view.link_stride = params.stride.y == params.stride.x;
   if (startup.prefer_gpu) {
@@ -214,6 +215,10 @@ void AppState::Recompute() {
     ShowInvalid(geometry.error().message);
     return;
   }
+  Params at_stride_one = params;
+  at_stride_one.stride = {1, 1};
+  const Expected<Geometry> stride_one = ResolveGeometry(at_stride_one, in.channels, in.height, in.width);
+  result_.stride1_macs = stride_one ? stride_one->macs : 0;
   // The GPU has size limits the CPU lacks: past them, this image is computed on the CPU while
   // the choice stays on the GPU for the next one.
   bool on_gpu = engines_.chosen == EngineKind::Gpu && gpu_ != nullptr;

@@ -59,6 +59,7 @@ struct ViewResult {
   bool has_value = false;  // false until some Params were valid
   bool stale = false;      // the current Params are invalid; the map is from earlier ones
   bool computing = false;  // the CPU worker is computing the current Params; the map is older
+  std::int64_t stride1_macs = 0;  // MACs of the same Params at stride 1 (0: not valid there)
   std::string error;       // why the current Params are invalid; empty when they are valid
 };
 
@@ -163,6 +164,7 @@ class AppState {
   KernelChoice kernel_choice;
   ViewState view;
   Timeline timeline;
+  Kernel custom_kernel;  // the last custom kernel (edited weights or --kernel rows/.npy); kept
 
  private:
   void SetInput(Tensor3 pixels, std::string name, bool is_sample);

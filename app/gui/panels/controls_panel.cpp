@@ -161,7 +161,38 @@ const KernelPreset* FindPreset(std::string_view name) {
   return found == presets.end() ? nullptr : &*found;
 }
 
-bool KernelRows(KernelChoice* choice, const Kernel& kernel) {
+// Each weight of a 2-D kernel as a cell to type into or drag. Larger kernels (and 3-D/4-D ones
+// from .npy files) are shown, not edited: a 31x31 grid of fields helps nobody.
+constexpr int kMaxEditableSide = 9;
+
+bool WeightGrid(Kernel* kernel) {
+  if (kernel->rank != 2 || kernel->height > kMaxEditableSide || kernel->width > kMaxEditableSide) {
+    Row("");
+    ImGui::TextDisabled("weights: edit with --kernel (%s)", kernel->rank != 2 ? "not 2-D" : "over 9x9");
+    return false;
+  }
+  bool changed = false;
+  const float spacing = ImGui::GetStyle().ItemInnerSpacing.x;
+  for (int ky = 0; ky < kernel->height; ++ky) {
+    Row(ky == 0 ? "Weights" : "");
+    const float cell = (ImGui::GetContentRegionAvail().x - spacing * static_cast<float>(kernel->width - 1)) /
+                       static_cast<float>(kernel->width);
+    for (int kx = 0; kx < kernel->width; ++kx) {
+      if (kx > 0) ImGui::SameLine(0.0f, spacing);
+      ImGui::PushID(ky * kMaxEditableSide + kx);
+      ImGui::SetNextItemWidth(cell);
+      float& weight = kernel->weights[static_cast<std::size_t>(ky) * kernel->width + kx];
+      // Drag to nudge, double-click or Ctrl+click to type. Non-finite input is refused by clamping.
+      if (ImGui::DragFloat("##w", &weight, 0.01f, -1000.0f, 1000.0f, "%.3g", ImGuiSliderFlags_AlwaysClamp))
+        changed = true;
+      ImGui::PopID();
+    }
+  }
+  return changed;
+}
+
+bool KernelRows(AppState& state) {
+  KernelChoice* choice = &state.kernel_choice;
   bool changed = false;
   Row("Kernel");
   const char* preview = choice->preset.empty() ? "custom" : choice->preset.c_str();
@@ -175,8 +206,16 @@ bool KernelRows(KernelChoice* choice, const Kernel& kernel) {
       Tooltip(preset.summary);
       if (selected) ImGui::SetItemDefaultFocus();
     }
+    // The last edited or command-line kernel stays one click away after trying a preset.
+    if (!state.custom_kernel.weights.empty() && ImGui::Selectable("custom", choice->preset.empty()) &&
+        !choice->preset.empty()) {
+      *choice = {};
+      state.params.kernel = state.custom_kernel;
+      changed = true;
+    }
     ImGui::EndCombo();
   }
+  const Kernel& kernel = state.params.kernel;
   const KernelPreset* preset = FindPreset(choice->preset);
   Row("Size");
   if (preset != nullptr && preset->sizable) {
@@ -184,8 +223,13 @@ bool KernelRows(KernelChoice* choice, const Kernel& kernel) {
                                 ImGuiSliderFlags_AlwaysClamp);
   } else {
     // Fixed presets and custom kernels (command-line rows or .npy) cannot be resized here.
-    ImGui::TextDisabled("%d × %d%s", kernel.height, kernel.width,
-                        preset == nullptr ? "" : " (fixed)");
+    ImGui::TextDisabled("%d × %d%s", kernel.height, kernel.width, preset == nullptr ? "" : " (fixed)");
+  }
+  if (WeightGrid(&state.params.kernel)) {
+    // An edited preset is a custom kernel from now on, kept for the "custom" entry.
+    *choice = {};
+    state.custom_kernel = state.params.kernel;
+    changed = true;
   }
   return changed;
 }
@@ -329,7 +373,7 @@ bool OperationSection(AppState& state) {
     if (IsPooling(params.op)) {
       params_changed |= PoolingRows(&params);
     } else {
-      kernel_changed = KernelRows(&state.kernel_choice, params.kernel);
+      kernel_changed = KernelRows(state);
       Row("Channels");
       params_changed |= EnumCombo("##channels", &params.channel_mode, kChannelModes);
       Tooltip("depthwise: the kernel runs on each channel on its own; sum: over all channels, "
@@ -381,6 +425,11 @@ void ResultSection(const AppState& state) {
   ImGui::Text("left %d  right %d", geometry.x.pad_begin, geometry.x.pad_end);
   Row("MACs");
   ImGui::TextUnformatted(WithThousands(geometry.macs).c_str());
+  if (result.stride1_macs > 0 && !(geometry.y.stride == 1 && geometry.x.stride == 1)) {
+    // What the stride saves: the cost follows the output.
+    Row("");
+    ImGui::TextDisabled("%.3gx of stride 1", static_cast<double>(geometry.macs) / static_cast<double>(result.stride1_macs));
+  }
   ImGui::EndTable();
 }
 
