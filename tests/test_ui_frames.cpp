@@ -24,15 +24,10 @@
 #include "geometry.h"
 #include "gl_context.h"
 #include "gui/app_state.h"
-#include "gui/panels/arithmetic_panel.h"
-#include "gui/panels/controls_panel.h"
-#include "gui/panels/formula_panel.h"
-#include "gui/panels/timeline_panel.h"
+#include "gui/main_window.h"
 #include "gui/shortcuts.h"
 #include "gui/theme.h"
 #include "gui/timeline.h"
-#include "gui/views/feature_map_view.h"
-#include "gui/views/input_view.h"
 #include "kernels.h"
 #include "samples.h"
 
@@ -80,7 +75,6 @@ class HeadlessImGui {
   HeadlessImGui& operator=(const HeadlessImGui&) = delete;
 };
 
-// The layout of gui_main.cpp's DrawMainWindow, simplified: the same calls in the same order.
 void CheckTimeline(const AppState& state, int frame);
 
 // Frames in which a panel's widgets changed the state (the clicks and keys reached them).
@@ -91,42 +85,7 @@ void DrawFrame(AppState& state, int frame) {
   bool changed = HandleShortcuts(state);
   // HandleShortcuts has just fitted the timeline to the map on screen (last frame's geometry).
   CheckTimeline(state, frame);
-  ImGui::SetNextWindowPos(ImVec2(0.0f, 0.0f));
-  ImGui::SetNextWindowSize(ImVec2(kDisplayWidth, kDisplayHeight));
-  ImGui::Begin("stridescope", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus);
-  state.Recompute();
-  state.PollWorker();  // nothing to take: tests compute in place (EngineStartup::background_cpu)
-  state.PollGpuTime();
-  ImGui::BeginChild("controls", ImVec2(340.0f, 0.0f), true);
-  changed |= DrawControlsPanel(state);
-  ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginGroup();
-  ImGui::BeginChild("views", ImVec2(0.0f, 420.0f), false);
-  state.view.zoom = 4.0f;
-  ImGui::BeginChild("input_view", ImVec2(600.0f, 0.0f), true, ImGuiWindowFlags_HorizontalScrollbar);
-  DrawInputView(state);
-  ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginChild("feature_map_view", ImVec2(0.0f, 0.0f), true,
-                    ImGuiWindowFlags_HorizontalScrollbar);
-  DrawFeatureMapView(state);
-  ImGui::EndChild();
-  ImGui::EndChild();
-  ImGui::BeginChild("timeline", ImVec2(0.0f, 80.0f), true);
-  changed |= DrawTimelinePanel(state);
-  ImGui::EndChild();
-  ImGui::BeginChild("arithmetic", ImVec2(600.0f, 0.0f), true);
-  changed |= DrawArithmeticPanel(state);
-  ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginChild("formula", ImVec2(0.0f, 0.0f), true);
-  changed |= DrawFormulaPanel(state);
-  ImGui::EndChild();
-  ImGui::EndGroup();
-  ImGui::End();
+  changed |= DrawMainWindow(state, 1.0f);
   ImGui::Render();
   if (changed) ++g_panel_changes;
 }

@@ -1,0 +1,113 @@
+// The window's layout: one full-window host holding every panel and view (ImGui 1.86 has no
+// docking). In the GUI library, so the headless frames test draws exactly what the window draws.
+#include "gui/main_window.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "gui/panels/arithmetic_panel.h"
+#include "gui/panels/controls_panel.h"
+#include "gui/panels/formula_panel.h"
+#include "gui/panels/timeline_panel.h"
+#include "gui/views/feature_map_view.h"
+#include "gui/views/input_view.h"
+
+namespace stridescope {
+
+namespace {
+
+constexpr float kControlsWidth = 340.0f;  // logical pixels, times the content scale
+
+// The largest zoom at which both the input and the feature map fit in area. Large zooms (small
+// grids) snap down to whole numbers so every cell is drawn the same size; below that, snapping
+// would waste up to half the area, and a pixel more or less per cell is not visible.
+float FitZoom(const AppState& state, ImVec2 area) {
+  constexpr float kSmallestZoom = 1.0f / 64.0f;  // a tiny window still shows something
+  constexpr float kWholeZoomFrom = 8.0f;
+  const Tensor3& input = state.input().pixels;
+  if (input.Empty()) return 1.0f;
+  const ViewResult& result = state.result();
+  // The padding ring is part of the input view: fit it too, or its far side scrolls away.
+  const InputMargins margins = result.has_value && !result.stale ? MarginsOf(result.geometry) : InputMargins{};
+  float zoom = std::min(area.x / (static_cast<float>(input.width) + margins.left + margins.right),
+                        area.y / (static_cast<float>(input.height) + margins.top + margins.bottom));
+  if (result.has_value) {
+    // From the geometry: on the GPU path there are no CPU values to take the size from.
+    const Geometry& map = result.geometry;
+    zoom = std::min({zoom, area.x / static_cast<float>(map.OutputWidth()),
+                     area.y / static_cast<float>(map.OutputHeight())});
+  }
+  if (zoom >= kWholeZoomFrom) zoom = std::floor(zoom);
+  return std::max(zoom, kSmallestZoom);
+}
+
+// Input and feature map side by side, in equal panes, at one shared zoom.
+void DrawImageViews(AppState& state) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 area = ImGui::GetContentRegionAvail();
+  const float pane_width = std::floor((area.x - style.ItemSpacing.x) * 0.5f);
+  // A caption line above each image and up to three wrapped lines of notes below it.
+  const float text_height = ImGui::GetTextLineHeightWithSpacing() * 4.0f;
+  const ImVec2 image_area(pane_width - 2.0f * style.WindowPadding.x,
+                          area.y - 2.0f * style.WindowPadding.y - text_height);
+  state.view.zoom = FitZoom(state, image_area);
+
+  ImGui::BeginChild("input_view", ImVec2(pane_width, 0.0f), true,
+                    ImGuiWindowFlags_HorizontalScrollbar);
+  DrawInputView(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("feature_map_view", ImVec2(0.0f, 0.0f), true,
+                    ImGuiWindowFlags_HorizontalScrollbar);
+  DrawFeatureMapView(state);
+  ImGui::EndChild();
+}
+
+}  // namespace
+
+// One full-window host (1.86 has no docking): the controls column, then the two views.
+bool DrawMainWindow(AppState& state, float content_scale) {
+  bool changed = false;
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::Begin("stridescope", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                   ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus);
+  state.Recompute();  // the first frame, and inputs given before it
+  state.PollWorker();  // a CPU result computed off this thread
+  state.PollGpuTime();  // a dispatch's GPU time arrives a frame or so after it
+  ImGui::BeginChild("controls", ImVec2(kControlsWidth * content_scale, 0.0f), true);
+  changed |= DrawControlsPanel(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  // Right of the controls: the views on top, the timeline under them, then the arithmetic of the
+  // current step beside the output-size formula.
+  ImGui::BeginGroup();
+  const float line = ImGui::GetFrameHeightWithSpacing();
+  const float timeline_height = 2.0f * line + 2.0f * ImGui::GetStyle().WindowPadding.y;
+  const float explain_height = std::floor(ImGui::GetContentRegionAvail().y * 0.36f);
+  const float views_height = ImGui::GetContentRegionAvail().y - timeline_height - explain_height -
+                             2.0f * ImGui::GetStyle().ItemSpacing.y;
+  ImGui::BeginChild("views", ImVec2(0.0f, views_height), false);
+  DrawImageViews(state);
+  ImGui::EndChild();
+  ImGui::BeginChild("timeline", ImVec2(0.0f, timeline_height), true);
+  changed |= DrawTimelinePanel(state);
+  ImGui::EndChild();
+  const float half = std::floor((ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f);
+  ImGui::BeginChild("arithmetic", ImVec2(half, explain_height), true);
+  changed |= DrawArithmeticPanel(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("formula", ImVec2(0.0f, explain_height), true);
+  changed |= DrawFormulaPanel(state);
+  ImGui::EndChild();
+  ImGui::EndGroup();
+  ImGui::End();
+  return changed;
+}
+
+}  // namespace stridescope
