@@ -103,13 +103,7 @@ bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba) {
 
   glPixelStorei(GL_UNPACK_ALIGNMENT, previous_alignment);
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous_binding));
-  if (!ok) {
-    Release();
-    return false;
-  }
-  width_ = width;
-  height_ = height;
-  return true;
+  return Settle(ok, width, height);
 }
 
 bool GlTexture::Allocate(int width, int height) {
@@ -135,13 +129,17 @@ bool GlTexture::Allocate(int width, int height) {
   glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA8, width, height);
   const bool ok = glGetError() == GL_NO_ERROR;
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous_binding));
+  immutable_ = ok;
+  return Settle(ok, width, height);
+}
+
+bool GlTexture::Settle(bool ok, int width, int height) {
   if (!ok) {
     Release();
     return false;
   }
   width_ = width;
   height_ = height;
-  immutable_ = true;
   return true;
 }
 

@@ -38,6 +38,8 @@ class GlTexture {
 
  private:
   void Release();
+  // After an upload or allocation: keep the new size when GL accepted it, else empty the texture.
+  bool Settle(bool ok, int width, int height);
   // Generates a fresh name bound to GL_TEXTURE_2D with the display sampling parameters.
   void Create();
 
