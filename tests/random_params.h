@@ -109,4 +109,13 @@ inline Params RandomParams(Rng& rng, int channels) {
   return p;
 }
 
+// A small random input: 1-3 channels, 1-12 pixels per side, values in [-1, 1).
+inline Tensor3 RandomInput(Rng& rng) {
+  const int channels = rng.Int(1, 3);
+  // One expression, as the tests always drew it, so the same seed gives the same cases.
+  Tensor3 input = Tensor3::Zeros(channels, rng.Int(1, 12), rng.Int(1, 12));
+  for (float& v : input.data) v = rng.Value();
+  return input;
+}
+
 }  // namespace stridescope::testing

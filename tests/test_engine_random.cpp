@@ -179,9 +179,8 @@ TEST_CASE("CPU engine and geometry agree with the reference on random parameters
   };
 
   for (int index = 0; index < kCases; ++index) {
-    const int channels = rng.Int(1, 3);
-    Tensor3 input = Tensor3::Zeros(channels, rng.Int(1, 12), rng.Int(1, 12));
-    for (float& v : input.data) v = rng.Value();
+    Tensor3 input = testing::RandomInput(rng);
+    const int channels = input.channels;
     const Params p = RandomParams(rng, channels);
 
     const RefPlan plan = reference::ReferenceValidity(p, input.channels, input.height, input.width);

@@ -78,9 +78,8 @@ TEST_CASE("GPU matches CPU on random parameters: every op, pad mode and channel 
   std::array<int, 5> by_rank{};
   int even_kernels = 0, non_square = 0, stride_over_extent = 0, single_output = 0, depthwise_multi = 0;
   for (int index = 0; index < kCases; ++index) {
-    const int channels = rng.Int(1, 3);
-    Tensor3 input = Tensor3::Zeros(channels, rng.Int(1, 12), rng.Int(1, 12));
-    for (float& v : input.data) v = rng.Value();
+    Tensor3 input = testing::RandomInput(rng);
+    const int channels = input.channels;
     const Params p = testing::RandomParams(rng, channels);
     Expected<Geometry> g = ResolveGeometry(p, input.channels, input.height, input.width);
     if (!g) continue;
