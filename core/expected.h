@@ -9,8 +9,16 @@
 
 namespace stridescope {
 
+// The setting a user would change to fix an Error, so a window can show the message next to that
+// control. None: no single control (out of memory, a file that cannot be read).
+enum class Setting {
+  None, Input, Op, Kernel, Window, Stride, Padding, PadMode, Dilation, OutputPadding, Bias, Channels,
+  CeilMode,
+};
+
 struct Error {
   std::string message;  // one sentence, in the user's terms, no trailing newline
+  Setting setting = Setting::None;
 };
 
 // A value or an Error. Minimal stand-in for C++23 std::expected, which C++20 lacks.

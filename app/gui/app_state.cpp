@@ -207,12 +207,12 @@ void AppState::Recompute() {
 
   // params.kernel still holds the previous kernel when the chosen one could not be made.
   if (!kernel_error_.empty()) {
-    ShowInvalid(kernel_error_);
+    ShowInvalid(Error{kernel_error_, Setting::Kernel});
     return;
   }
   Expected<Geometry> geometry = ResolveGeometry(params, in.channels, in.height, in.width);
   if (!geometry) {
-    ShowInvalid(geometry.error().message);
+    ShowInvalid(geometry.error());
     return;
   }
   Params at_stride_one = params;
@@ -237,12 +237,13 @@ void AppState::Recompute() {
     result_.stale = false;
     result_.computing = false;
     result_.error.clear();
+    result_.error_setting = Setting::None;
     return;
   }
   try {
     ComputeOnCpu(*geometry);
   } catch (const std::bad_alloc&) {
-    ShowInvalid(std::string(kOutOfMemory));
+    ShowInvalid(Error{std::string(kOutOfMemory)});
   }
 }
 
@@ -275,6 +276,7 @@ void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double mill
   result_.stale = false;
   result_.computing = false;
   result_.error.clear();
+  result_.error_setting = Setting::None;
 }
 
 void AppState::PollWorker() {
@@ -283,7 +285,7 @@ void AppState::PollWorker() {
   if (!done) return;
   if (done->out_of_memory) {
     result_.computing = false;
-    ShowInvalid(std::string(kOutOfMemory));
+    ShowInvalid(Error{std::string(kOutOfMemory)});
     return;
   }
   if (done->id != last_job_) return;  // the GPU has computed newer Params since
@@ -303,8 +305,9 @@ void AppState::ComputeOnGpu(const Geometry& geometry) {
                geometry.OutputHeight(), &result_.texture);
 }
 
-void AppState::ShowInvalid(std::string message) {
-  result_.error = std::move(message);
+void AppState::ShowInvalid(Error error) {
+  result_.error = std::move(error.message);
+  result_.error_setting = error.setting;
   result_.stale = result_.has_value;
   result_.computing = false;
   ++last_job_;  // a job for earlier, valid Params must not bring its map back

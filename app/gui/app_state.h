@@ -61,6 +61,7 @@ struct ViewResult {
   bool computing = false;  // the CPU worker is computing the current Params; the map is older
   std::int64_t stride1_macs = 0;  // MACs of the same Params at stride 1 (0: not valid there)
   std::string error;       // why the current Params are invalid; empty when they are valid
+  Setting error_setting = Setting::None;  // the control to show `error` next to
 };
 
 // How the window starts its engines (GuiOptions::engine and the environment, in gui_main.cpp).
@@ -91,6 +92,16 @@ struct EngineStatus {
 // How things are shown; nothing here changes a number.
 struct ViewState {
   float zoom = 1.0f;         // screen pixels per image pixel, shared by input and feature map
+  // True: zoom follows the panes' size (both images fit). The wheel, the zoom keys and --zoom
+  // set a zoom of the user's own; "Fit" (or key 0) returns to fitting.
+  bool zoom_fits = true;
+  // Where each view's image starts, in screen pixels from its pane's top-left corner: the pan.
+  // Kept apart so each view can be dragged on its own; zooming keeps the point under the cursor.
+  ImVec2 input_pan{0.0f, 0.0f};
+  ImVec2 map_pan{0.0f, 0.0f};
+  // The feature map view draws each output cell over the input area it came from, on a faint
+  // copy of the input, instead of as a compact grid.
+  bool align_output = false;
   bool link_stride = true;   // dragging one stride axis moves the other
   int explain_channel = 0;   // output channel the arithmetic panel explains
   bool per_side_padding = false;  // padding controls per side (also shown when sides differ)
@@ -168,7 +179,7 @@ class AppState {
 
  private:
   void SetInput(Tensor3 pixels, std::string name, bool is_sample);
-  void ShowInvalid(std::string message);
+  void ShowInvalid(Error error);
   void StartGpu();
   void ComputeOnCpu(const Geometry& geometry);
   void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds);
@@ -178,7 +189,7 @@ class AppState {
   ViewResult result_;
   std::string input_error_;
   std::vector<std::string> recent_files_;
-  std::string kernel_error_;  // kernel_choice could not be made into a kernel
+  std::string kernel_error_;  // kernel_choice could not be made into a kernel (Setting::Kernel)
   CpuEngine cpu_;
   GpuEngineOptions gpu_options_;
   std::unique_ptr<GpuEngine> gpu_;          // null until started, or when it could not start
