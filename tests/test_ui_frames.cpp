@@ -145,6 +145,18 @@ void CheckInvariants(AppState& state, int frame) {
     REQUIRE_MESSAGE(expected.ok(), (expected.ok() ? "" : expected.error().message));
     REQUIRE(SameGeometry(result.geometry, *expected));
   }
+  // Wheel turns and drags keep the view usable: a zoom in the views' range, the panes' images
+  // not dragged out of reach (BeginImagePane keeps a corner of each in its pane).
+  const ViewState& view = state.view;
+  REQUIRE(std::isfinite(view.zoom));
+  REQUIRE(view.zoom >= 1.0f / 64.0f);
+  REQUIRE(view.zoom <= 256.0f);
+  for (const ImVec2 pan : {view.input_pan, view.map_pan}) {
+    REQUIRE(std::isfinite(pan.x));
+    REQUIRE(std::isfinite(pan.y));
+    REQUIRE(std::abs(pan.x) < 1e7f);
+    REQUIRE(std::abs(pan.y) < 1e7f);
+  }
   if (result.stale) {
     REQUIRE(result.has_value);
     REQUIRE_FALSE(result.error.empty());
@@ -342,6 +354,23 @@ class Fuzzer {
     }
   }
 
+  // What the view shows: aligned or compact, fitted or zoomed far in or out.
+  void MutateView(AppState& state) {
+    ViewState& view = state.view;
+    switch (Int(0, 2)) {
+      case 0:
+        view.align_output = !view.align_output;
+        break;
+      case 1:
+        view.zoom_fits = false;
+        view.zoom = Chance(0.5) ? Float(0.02f, 1.0f) : Float(1.0f, 120.0f);
+        break;
+      default:
+        view.zoom_fits = true;
+        break;
+    }
+  }
+
   void MutateTimeline(AppState& state) {
     Timeline& t = state.timeline;
     switch (Int(0, 3)) {
@@ -368,13 +397,16 @@ class Fuzzer {
       --mouse_frames_left_;
       io.MousePos.x = std::clamp(io.MousePos.x + Float(-20.0f, 20.0f), 0.0f, kDisplayWidth - 1.0f);
       io.MousePos.y = std::clamp(io.MousePos.y + Float(-4.0f, 4.0f), 0.0f, kDisplayHeight - 1.0f);
-      io.MouseDown[0] = mouse_frames_left_ > 0;
+      io.MouseDown[button_] = mouse_frames_left_ > 0;
     } else if (Chance(0.35)) {
       io.MousePos = ImVec2(Float(0.0f, kDisplayWidth - 1.0f), Float(0.0f, kDisplayHeight - 1.0f));
-      io.MouseDown[0] = true;
+      // Mostly the left button; the right one pans the feature map.
+      button_ = Chance(0.8) ? 0 : 1;
+      io.MouseDown[button_] = true;
       mouse_frames_left_ = Int(1, 4);
     } else {
       io.MouseDown[0] = false;
+      io.MouseDown[1] = false;
       io.MouseWheel = Chance(0.05) ? Float(-2.0f, 2.0f) : 0.0f;
     }
     for (bool& down : io.KeysDown) down = false;
@@ -388,6 +420,7 @@ class Fuzzer {
  private:
   std::mt19937 rng_;
   int mouse_frames_left_ = 0;
+  int button_ = 0;
 };
 
 void RunFrames(const EngineStartup& startup, int frames, unsigned seed) {
@@ -414,6 +447,8 @@ void RunFrames(const EngineStartup& startup, int frames, unsigned seed) {
         fuzz.MutateSample(state);
       } else if (what <= 3) {
         fuzz.MutateTimeline(state);
+      } else if (what == 4) {
+        fuzz.MutateView(state);
       } else {
         fuzz.MutateParams(state);
       }

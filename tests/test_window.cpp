@@ -333,3 +333,44 @@ TEST_CASE("an unknown --overlay is refused") {
                        Quoted(stderr_path)) == 2);
   CHECK(ReadText(stderr_path).find("--overlay") != std::string::npos);
 }
+
+TEST_CASE("--zoom shows the input larger than fitting does, and the step's window stays in sight") {
+  RequireDisplay();
+  const std::string params = "--sample scene --kernel box:3 --stride 2 --step 100 ";
+  const Tensor3 fitted = Screenshot("zoom_fit.png", params);
+  const Tensor3 zoomed = Screenshot("zoom_8.png", params + "--zoom 8");
+  // At 8 screen pixels per pixel the whole input view changes.
+  CHECK(CountDifferingInInputView(fitted, zoomed) > 50000);
+}
+
+TEST_CASE("--zoom outside its range is refused before any window opens") {
+  for (const std::string zoom : {"0.001", "-2", "1000"}) {
+    const std::string stderr_path = TempPath("bad_zoom.txt");
+    CHECK(RunStridescope("--zoom " + zoom + " --screenshot " + Quoted(TempPath("bad_zoom.png")) + " 2> " +
+                         Quoted(stderr_path)) == 2);
+    CHECK(ReadText(stderr_path).find("--zoom") != std::string::npos);
+  }
+}
+
+TEST_CASE("--align draws the feature map over the input area its cells came from") {
+  RequireDisplay();
+  const std::string params = "--sample grid7 --kernel box:3 --stride 2 --step 4 ";
+  const Tensor3 compact = Screenshot("align_off.png", params);
+  const Tensor3 aligned = Screenshot("align_on.png", params + "--align");
+  // The feature map view: right of the input view, above the panels below the views.
+  int differing = 0;
+  for (int y = 40; y < compact.height / 2; ++y) {
+    for (int x = 1000; x < compact.width - 20; ++x) {
+      for (int c = 0; c < compact.channels; ++c) {
+        if (compact.At(c, y, x) != aligned.At(c, y, x)) {
+          ++differing;
+          break;
+        }
+      }
+    }
+  }
+  // The 3 x 3 map drawn at 2 input pixels a cell, over a faint grid7: most of the pane changes.
+  CHECK(differing > 20000);
+  // The input view itself is the same either way.
+  CHECK(CountDifferingInInputView(compact, aligned) == 0);
+}

@@ -1,6 +1,7 @@
 #include "cli/command_line.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <ostream>
 
 #include "samples.h"
@@ -21,6 +22,8 @@ struct WindowFlags {
   int frames = 3;
   int step = 0;
   std::string overlay;  // --overlay: "coverage" or empty
+  float zoom = 0.0f;    // --zoom; 0: fit the window
+  bool align = false;   // --align
   ParamFlags params;
 };
 
@@ -30,10 +33,20 @@ std::string SampleNames() {
   return names;
 }
 
+// --zoom's range: the views' own wheel limits.
+constexpr float kMinZoomFlag = 1.0f / 64.0f;
+constexpr float kMaxZoomFlag = 256.0f;
+
+std::string FormatZoom(float zoom) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(zoom));
+  return text;
+}
+
 // Flags written before a subcommand belong to the window and would be silently dropped.
 bool AnyWindowFlagGiven(const WindowFlags& w) {
   return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
-         w.step != 0 || !w.overlay.empty() || w.params.AnyGiven() || w.params.engine != "auto";
+         w.step != 0 || !w.overlay.empty() || w.zoom != 0.0f || w.align || w.params.AnyGiven() || w.params.engine != "auto";
 }
 
 std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
@@ -48,6 +61,9 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
   if (w.frames < 1 || w.frames > 1000) return "--frames must be from 1 to 1000";
   if (!w.overlay.empty() && w.overlay != "coverage")
     return "--overlay '" + w.overlay + "' is unknown; the overlays are coverage";
+  if (w.zoom != 0.0f && !(w.zoom >= kMinZoomFlag && w.zoom <= kMaxZoomFlag))
+    return "--zoom must be from " + FormatZoom(kMinZoomFlag) + " to " + FormatZoom(kMaxZoomFlag) +
+           " screen pixels per image pixel (leave it out to fit the window)";
   if (w.step < 0) return "--step must be 0 or more (steps count window positions from 0, row by row)";
   return std::nullopt;
 }
@@ -72,6 +88,10 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   app.add_option("--overlay", window.overlay,
                  "Overlay to open with on the input: coverage (heat map of how often each pixel is read, "
                  "never-read pixels in red)");
+  app.add_option("--zoom", window.zoom,
+                 "Screen pixels per image pixel in both views, e.g. 8 to see pixel values on a photo "
+                 "(default: fit the window)");
+  app.add_flag("--align", window.align, "Open with the feature map drawn over the input area each cell came from");
   AddParamOptions(app, window.params);
 
   ConvOptions conv;
@@ -132,6 +152,8 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   gui.frames = window.frames;
   gui.step = window.step;
   gui.show_coverage = window.overlay == "coverage";
+  gui.zoom = window.zoom;
+  gui.align_output = window.align;
   gui.engine = window.params.engine;
   if (window.params.AnyGiven()) {
     Params defaults;

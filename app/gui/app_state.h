@@ -102,6 +102,9 @@ struct ViewState {
   // The feature map view draws each output cell over the input area it came from, on a faint
   // copy of the input, instead of as a compact grid.
   bool align_output = false;
+  // The timeline step the panes last panned to show; a new step pans a zoomed-in view so the
+  // window (and its output cell) stay in sight during playback.
+  int followed_step = -1;
   bool link_stride = true;   // dragging one stride axis moves the other
   int explain_channel = 0;   // output channel the arithmetic panel explains
   bool per_side_padding = false;  // padding controls per side (also shown when sides differ)

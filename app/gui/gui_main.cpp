@@ -341,6 +341,11 @@ int RunGui(const GuiOptions& options) {
     state.LoadSample(Samples().front().name);
   }
   state.view.show_coverage = options.show_coverage;
+  state.view.align_output = options.align_output;
+  if (options.zoom > 0.0f) {
+    state.view.zoom = options.zoom;
+    state.view.zoom_fits = false;
+  }
   // A file that cannot be read leaves the sample on screen, with the reason shown inline.
   const std::string file = options.input_path.empty() ? restored.image_path : options.input_path;
   if (!file.empty()) state.LoadFile(file);

@@ -22,6 +22,8 @@ struct GuiOptions {
   std::string engine = "auto";
   // --overlay coverage: open with the input view's coverage heat map on (ViewState::show_coverage).
   bool show_coverage = false;
+  float zoom = 0.0f;          // --zoom: screen pixels per image pixel; 0 fits both views
+  bool align_output = false;  // --align: ViewState::align_output
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be

@@ -12,6 +12,8 @@
 #include "gui/panels/formula_panel.h"
 #include "gui/panels/timeline_panel.h"
 #include "gui/views/feature_map_view.h"
+#include "gui/views/image_pane.h"
+#include "gui/timeline.h"
 #include "gui/views/input_view.h"
 
 namespace stridescope {
@@ -43,26 +45,51 @@ float FitZoom(const AppState& state, ImVec2 area) {
   return std::max(zoom, kSmallestZoom);
 }
 
+// Applies a wheel turn over one pane to the shared zoom. The pane under the cursor keeps the
+// point under it; the other keeps its centre (both panes are the same size). Aligned, the map
+// pans with the input, so that pan moves once.
+void ApplyZoom(ViewState& view, const ZoomRequest& request, bool over_input, ImVec2 pane_size) {
+  constexpr float kMinZoom = 1.0f / 64.0f;
+  constexpr float kMaxZoom = 256.0f;
+  const float zoom = std::clamp(view.zoom * request.factor, kMinZoom, kMaxZoom);
+  const float factor = zoom / view.zoom;
+  if (factor == 1.0f) return;
+  view.zoom = zoom;
+  view.zoom_fits = false;
+  const ImVec2 centre(pane_size.x * 0.5f, pane_size.y * 0.5f);
+  ImVec2& hovered = over_input ? view.input_pan : view.map_pan;
+  ImVec2& other = over_input ? view.map_pan : view.input_pan;
+  const bool shared = view.align_output;
+  hovered = PanAfterZoom(hovered, request.anchor, factor);
+  if (!shared) other = PanAfterZoom(other, centre, factor);
+}
+
 // Input and feature map side by side, in equal panes, at one shared zoom.
 void DrawImageViews(AppState& state) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const ImVec2 area = ImGui::GetContentRegionAvail();
   const float pane_width = std::floor((area.x - style.ItemSpacing.x) * 0.5f);
-  // A caption line above each image and up to three wrapped lines of notes below it.
-  const float text_height = ImGui::GetTextLineHeightWithSpacing() * 4.0f;
+  // A caption line above each image and up to two wrapped lines of notes below it.
+  const float text_height = ImGui::GetTextLineHeightWithSpacing() * 3.0f + style.ItemSpacing.y;
   const ImVec2 image_area(pane_width - 2.0f * style.WindowPadding.x,
-                          area.y - 2.0f * style.WindowPadding.y - text_height);
-  state.view.zoom = FitZoom(state, image_area);
-
-  ImGui::BeginChild("input_view", ImVec2(pane_width, 0.0f), true,
-                    ImGuiWindowFlags_HorizontalScrollbar);
-  DrawInputView(state);
+                          std::max(1.0f, area.y - 2.0f * style.WindowPadding.y - text_height));
+  if (state.view.zoom_fits) {
+    state.view.zoom = FitZoom(state, image_area);
+    state.view.input_pan = state.view.map_pan = ImVec2(0.0f, 0.0f);
+  }
+  ZoomRequest input_zoom;
+  ZoomRequest map_zoom;
+  ImGui::BeginChild("input_view", ImVec2(pane_width, 0.0f), true, ImGuiWindowFlags_NoScrollbar);
+  DrawInputView(state, image_area, &input_zoom);
   ImGui::EndChild();
   ImGui::SameLine();
-  ImGui::BeginChild("feature_map_view", ImVec2(0.0f, 0.0f), true,
-                    ImGuiWindowFlags_HorizontalScrollbar);
-  DrawFeatureMapView(state);
+  ImGui::BeginChild("feature_map_view", ImVec2(0.0f, 0.0f), true, ImGuiWindowFlags_NoScrollbar);
+  DrawFeatureMapView(state, image_area, &map_zoom);
   ImGui::EndChild();
+  // Both views have panned to this step's window and cell, if they needed to.
+  if (state.result().has_value) state.view.followed_step = ClampedStep(state.timeline.step, state.result().geometry);
+  if (input_zoom.factor != 1.0f) ApplyZoom(state.view, input_zoom, true, image_area);
+  if (map_zoom.factor != 1.0f) ApplyZoom(state.view, map_zoom, false, image_area);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "gui/app_state.h"
 #include "gui/timeline.h"
+#include "gui/views/image_pane.h"
 
 namespace stridescope {
 
@@ -168,16 +169,17 @@ PixelColour ColourOf(const Tensor3& pixels, int row, int col, DisplayRange range
 }
 
 // The lines of text a cell shows: the value (grey, or the first channel), or r g b stacked when
-// three lines fit. `padding`: nullptr for zero padding.
+// three lines fit. `pixels`: nullptr for a padding cell that reads no pixel, shown as
+// `padding_label`.
 struct CellText {
   char lines[3][16];
   int count = 0;
 };
 
-CellText TextOf(const Tensor3* pixels, int row, int col, bool rgb_lines) {
+CellText TextOf(const Tensor3* pixels, int row, int col, bool rgb_lines, const char* padding_label = "0") {
   CellText text;
   if (pixels == nullptr) {
-    std::snprintf(text.lines[0], sizeof text.lines[0], "0");
+    std::snprintf(text.lines[0], sizeof text.lines[0], "%s", padding_label);
     text.count = 1;
     return text;
   }
@@ -226,10 +228,18 @@ std::pair<int, int> VisibleRange(float origin, float cell, float lo, float hi, i
   return {std::max(first, a), std::min(last, b)};
 }
 
+// What a padding cell that copies no pixel holds for this op: PyTorch pads max pooling with -inf
+// (padding never wins), and average pooling without count_include_pad leaves it out of the mean.
+const char* PaddingLabel(Op op, bool count_include_pad) {
+  if (op == Op::MaxPool) return "-inf";
+  if (op == Op::AvgPool && !count_include_pad) return "skip";
+  return "0";
+}
+
 // The padding ring cell by cell with the colour of the pixel each cell copies (reflect,
-// replicate, circular), and at high zoom every cell's value (0 for zero padding).
+// replicate, circular), and at high zoom every cell's value (PaddingLabel for zero padding).
 void DrawPaddingValues(ImDrawList* draw, const Geometry& g, const Tensor3& pixels, DisplayRange range,
-                       ImVec2 origin, float zoom) {
+                       ImVec2 origin, float zoom, const char* padding_label) {
   const int h = pixels.height;
   const int w = pixels.width;
   const long long ring_cells =
@@ -267,7 +277,7 @@ void DrawPaddingValues(ImDrawList* draw, const Geometry& g, const Tensor3& pixel
         luminance = colour.Luminance() * 0.8f + 0.1f;
       }
       if (values) {
-        const CellText text = TextOf(real ? &pixels : nullptr, src_r, src_c, real && rgb_lines);
+        const CellText text = TextOf(real ? &pixels : nullptr, src_r, src_c, real && rgb_lines, padding_label);
         const float size = FittingFontSize(text, zoom);
         if (size > 0.0f) DrawCellText(draw, text, size, min, zoom, TextColourOn(luminance, true));
       }
@@ -455,70 +465,55 @@ InputMargins MarginsOf(const Geometry& g) {
           pixels(g.x.lattice_pad_begin, g.x.spread), pixels(g.x.lattice_pad_end, g.x.spread)};
 }
 
-void DrawInputView(AppState& state) {
-  state.view.hovered_input.reset();
-  const InputImage& input = state.input();
-  const Tensor3& pixels = input.pixels;
-  ImGui::Text("Input %s: %d × %d (H × W), %s", input.name.c_str(), pixels.height, pixels.width,
-              DisplayedChannelsNote(pixels).c_str());
-  if (input.texture.empty()) {
-    ImGui::TextDisabled("(too large for this graphics driver to display)");
-    return;
-  }
-  const float zoom = state.view.zoom;
-  const ImVec2 image_size(static_cast<float>(pixels.width) * zoom,
-                          static_cast<float>(pixels.height) * zoom);
+namespace {
 
-  const ViewResult& result = state.result();
-  const Geometry& g = result.geometry;
-  // Overlays only for a current map of this very image (a stale one is of other parameters).
-  const bool overlays = result.has_value && !result.stale && g.y.input == pixels.height &&
-                        g.x.input == pixels.width && StepCount(g) > 0;
-  if (overlays) {
-    // On the caption line, no taller than the text: the view's height is reckoned in text lines.
+// The coverage checkbox on the caption line, with its count and tooltip.
+void CoverageToggle(AppState& state, const Geometry& g) {
+  // No taller than the text: the views' height is reckoned in text lines.
+  ImGui::SameLine();
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0.0f));
+  ImGui::Checkbox("coverage", &state.view.show_coverage);
+  ImGui::PopStyleVar();
+  const bool checkbox_hovered = ImGui::IsItemHovered();
+  if (state.view.show_coverage) {
+    const ViewState::CoverageCache& cov = CoverageOf(state.view, g);
     ImGui::SameLine();
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0.0f));
-    ImGui::Checkbox("coverage", &state.view.show_coverage);
-    ImGui::PopStyleVar();
-    const bool checkbox_hovered = ImGui::IsItemHovered();
-    if (state.view.show_coverage) {
-      const ViewState::CoverageCache& cov = CoverageOf(state.view, g);
-      ImGui::SameLine();
-      ImGui::TextDisabled("%d unread", cov.unread);
-      if (checkbox_hovered || ImGui::IsItemHovered()) {
-        if (cov.counts.empty()) {
-          ImGui::SetTooltip("Never-read rows and columns in red (%d pixels)", cov.unread);
-        } else {
-          ImGui::SetTooltip("How many window taps read each pixel: dark blue few .. yellow %d.\n"
-                            "Red, hatched: never read (%d pixels).", cov.max_count, cov.unread);
-        }
+    ImGui::TextDisabled("%d unread", cov.unread);
+    if (checkbox_hovered || ImGui::IsItemHovered()) {
+      if (cov.counts.empty()) {
+        ImGui::SetTooltip("Never-read rows and columns in red (%d pixels)", cov.unread);
+      } else {
+        ImGui::SetTooltip("How many window taps read each pixel: dark blue few .. yellow %d.\n"
+                          "Red, hatched: never read (%d pixels).", cov.max_count, cov.unread);
       }
-    } else if (checkbox_hovered) {
-      ImGui::SetTooltip("Heat map of how many window taps read each pixel; never-read pixels red, hatched");
     }
+  } else if (checkbox_hovered) {
+    ImGui::SetTooltip("Heat map of how many window taps read each pixel; never-read pixels red, hatched");
   }
-  // Transposed conv pads the output, not the input: no ring around the image, but its direct
-  // form still reads zeros around it, so the same margin is kept free for the window's taps.
-  const bool ring = overlays && !g.y.transposed && !g.x.transposed;
-  const LatticeToScreen map{ImVec2(0.0f, 0.0f), zoom / static_cast<float>(std::max(1, g.x.spread)),
-                            zoom / static_cast<float>(std::max(1, g.y.spread))};
-  const InputMargins margins = overlays ? MarginsOf(g) : InputMargins{};
-  const ImVec2 lead(margins.left * zoom, margins.top * zoom);
-  const ImVec2 trail(margins.right * zoom, margins.bottom * zoom);
+}
 
-  // The whole padded area is one item, so the child scrolls to it; the image sits inside.
-  const ImVec2 top_left = ImGui::GetCursorScreenPos();
-  const ImVec2 area(lead.x + image_size.x + trail.x, lead.y + image_size.y + trail.y);
-  ImGui::Dummy(area);
-  const bool area_hovered = ImGui::IsItemHovered();
-  const ImVec2 origin(top_left.x + lead.x, top_left.y + lead.y);
-  ImDrawList* draw = ImGui::GetWindowDrawList();  // clipped to this child
-  draw->AddImage(ToImTextureId(input.texture), origin,
-                 ImVec2(origin.x + image_size.x, origin.y + image_size.y));
-  if (!overlays) return;
+// The zoom in use, and a way back to fitting both images once the user has zoomed.
+void ZoomLabel(ViewState& view) {
+  ImGui::SameLine();
+  if (view.zoom >= 1.0f) ImGui::TextDisabled("%.3gx", static_cast<double>(view.zoom));
+  else ImGui::TextDisabled("1/%.3gx", static_cast<double>(1.0f / view.zoom));
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Screen pixels per image pixel. Wheel: zoom; drag: pan");
+  if (view.zoom_fits) return;
+  ImGui::SameLine();
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0.0f));
+  if (ImGui::SmallButton("Fit")) view.zoom_fits = true;
+  ImGui::PopStyleVar();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit both images in their panes again");
+}
 
+// Everything drawn over the image for the current step. `top_left`: the padded area's corner.
+void DrawOverlays(AppState& state, ImDrawList* draw, const Geometry& g, ImVec2 top_left, ImVec2 area,
+                  ImVec2 origin, bool pane_hovered) {
+  const Tensor3& pixels = state.input().pixels;
+  const float zoom = state.view.zoom;
+  const ImVec2 image_size(static_cast<float>(pixels.width) * zoom, static_cast<float>(pixels.height) * zoom);
   // The pixel under the mouse, for the feature map view's reader outlines.
-  if (area_hovered && zoom > 0.0f) {
+  if (pane_hovered && zoom > 0.0f) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     const float fx = (mouse.x - origin.x) / zoom;
     const float fy = (mouse.y - origin.y) / zoom;
@@ -526,14 +521,17 @@ void DrawInputView(AppState& state) {
       state.view.hovered_input = std::pair<int, int>(static_cast<int>(fy), static_cast<int>(fx));
     }
   }
-
+  // Transposed conv pads the output, not the input: no ring around the image, but its direct
+  // form still reads zeros around it, so the same margin is kept free for the window's taps.
+  const bool ring = !g.y.transposed && !g.x.transposed;
   // Also clipped to the padded area: a ceil_mode window hanging past the padding must not
-  // draw over the caption or whatever follows.
+  // draw over whatever is beside it.
   draw->PushClipRect(top_left, ImVec2(top_left.x + area.x, top_left.y + area.y), true);
-  const LatticeToScreen placed{origin, map.cell_x, map.cell_y};
+  const LatticeToScreen placed{origin, zoom / static_cast<float>(std::max(1, g.x.spread)),
+                               zoom / static_cast<float>(std::max(1, g.y.spread))};
   const bool values = zoom >= kValuesFromCell;
   const DisplayRange range =
-      (values || (ring && g.pad_mode != PadMode::Zeros)) ? InputRange(state.view, input) : DisplayRange{};
+      (values || (ring && g.pad_mode != PadMode::Zeros)) ? InputRange(state.view, state.input()) : DisplayRange{};
   if (ring) {
     const long long ring_cells =
         static_cast<long long>(pixels.height + g.y.pad_begin + g.y.pad_end) *
@@ -542,7 +540,8 @@ void DrawInputView(AppState& state) {
     if (g.pad_mode == PadMode::Zeros || ring_cells > kMaxRingCells) {
       DrawPaddingRing(draw, g, placed, zoom, image_size);
     }
-    DrawPaddingValues(draw, g, pixels, range, origin, zoom);
+    DrawPaddingValues(draw, g, pixels, range, origin, zoom,
+                      PaddingLabel(g.op, state.params.count_include_pad));
     if (ring_cells > 0 && g.pad_mode != PadMode::Zeros && ring_cells <= kMaxRingCells) {
       // Real colours around the image: a frame keeps the image's edge visible.
       draw->AddRect(ImVec2(origin.x - 1.0f, origin.y - 1.0f),
@@ -575,6 +574,70 @@ void DrawInputView(AppState& state) {
                   ImVec2(centre.x + side * 0.5f, centre.y + side * 0.5f), kHoverOutline, 0.0f, 0, 2.0f);
   }
   draw->PopClipRect();
+}
+
+}  // namespace
+
+bool FollowsStep(const ViewState& view, int step) { return !view.zoom_fits && view.followed_step != step; }
+
+bool InputOverlaysShown(const AppState& state) {
+  const ViewResult& result = state.result();
+  const Geometry& g = result.geometry;
+  const Tensor3& pixels = state.input().pixels;
+  return result.has_value && !result.stale && g.y.input == pixels.height && g.x.input == pixels.width &&
+         StepCount(g) > 0;
+}
+
+InputPlacement PlaceInput(const AppState& state) {
+  const Tensor3& pixels = state.input().pixels;
+  const float zoom = state.view.zoom;
+  const InputMargins margins = InputOverlaysShown(state) ? MarginsOf(state.result().geometry) : InputMargins{};
+  InputPlacement placed;
+  placed.image_offset = ImVec2(margins.left * zoom, margins.top * zoom);
+  placed.area = ImVec2((margins.left + static_cast<float>(pixels.width) + margins.right) * zoom,
+                       (margins.top + static_cast<float>(pixels.height) + margins.bottom) * zoom);
+  return placed;
+}
+
+void DrawInputView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_request) {
+  state.view.hovered_input.reset();
+  const InputImage& input = state.input();
+  const Tensor3& pixels = input.pixels;
+  ImGui::Text("Input %s: %d × %d (H × W), %s", input.name.c_str(), pixels.height, pixels.width,
+              DisplayedChannelsNote(pixels).c_str());
+  if (input.texture.empty()) {
+    ImGui::TextDisabled("(too large for this graphics driver to display)");
+    return;
+  }
+  const bool overlays = InputOverlaysShown(state);
+  const Geometry& g = state.result().geometry;
+  if (overlays) CoverageToggle(state, g);
+  ZoomLabel(state.view);
+
+  const InputPlacement placed = PlaceInput(state);
+  if (overlays && FollowsStep(state.view, ClampedStep(state.timeline.step, g))) {
+    // The current window's span, from the padded area's corner.
+    const OutputCell cell = CellOfStep(ClampedStep(state.timeline.step, g), g);
+    const float cell_x = state.view.zoom / static_cast<float>(std::max(1, g.x.spread));
+    const float cell_y = state.view.zoom / static_cast<float>(std::max(1, g.y.spread));
+    const ImVec2 min(placed.image_offset.x + static_cast<float>(g.x.TapPosition(cell.ow, 0)) * cell_x,
+                     placed.image_offset.y + static_cast<float>(g.y.TapPosition(cell.oh, 0)) * cell_y);
+    const ImVec2 max(placed.image_offset.x + static_cast<float>(g.x.TapPosition(cell.ow, g.x.taps - 1) + 1) * cell_x,
+                     placed.image_offset.y + static_cast<float>(g.y.TapPosition(cell.oh, g.y.taps - 1) + 1) * cell_y);
+    state.view.input_pan = PanToShow(state.view.input_pan, pane_size, min, max);
+  }
+  const ImagePane pane = BeginImagePane("##input_pane", pane_size, placed.area, PanButtons::AnyButton,
+                                        &state.view.input_pan, zoom_request);
+  const bool pane_hovered = ImGui::IsItemHovered();
+  const ImVec2 top_left = pane.Origin(state.view.input_pan);
+  const ImVec2 origin(top_left.x + placed.image_offset.x, top_left.y + placed.image_offset.y);
+  const float zoom = state.view.zoom;
+  ImDrawList* draw = ImGui::GetWindowDrawList();  // clipped to the pane
+  draw->AddImage(ToImTextureId(input.texture), origin,
+                 ImVec2(origin.x + static_cast<float>(pixels.width) * zoom,
+                        origin.y + static_cast<float>(pixels.height) * zoom));
+  if (overlays) DrawOverlays(state, draw, g, top_left, placed.area, origin, pane_hovered);
+  EndImagePane();
 }
 
 }  // namespace stridescope

@@ -3,6 +3,8 @@
 // window's taps.
 #pragma once
 
+#include <imgui.h>
+
 #include "geometry.h"
 
 namespace stridescope {
@@ -18,10 +20,28 @@ struct InputMargins {
 InputMargins MarginsOf(const Geometry& geometry);
 
 class AppState;
+struct ZoomRequest;
 
-// Draws into the current window: caption, then the image at view.zoom screen pixels per pixel,
-// offset by the leading padding so the ring around it stays visible, with the overlays of the
-// current step (only for a map that is not stale: a stale one belongs to other parameters).
-void DrawInputView(AppState& state);
+// Whether the overlays of the current step are drawn: a current (not stale) result of this
+// very image. A stale one belongs to other parameters.
+bool InputOverlaysShown(const AppState& state);
 
+// Whether the views should pan to show `step`'s window and cell: the user has zoomed in, and the
+// step is new since the last frame (ViewState::followed_step). Panning by hand still works
+// between steps.
+struct ViewState;
+bool FollowsStep(const ViewState& view, int step);
+
+// Where the image sits in the input view's drawn area at view.zoom, in screen pixels: the area
+// includes the margins for the padding ring, and the image starts image_offset into it.
+struct InputPlacement {
+  ImVec2 area;
+  ImVec2 image_offset;
+};
+InputPlacement PlaceInput(const AppState& state);
+
+// Draws into the current window: caption, then a pane of pane_size where the image is drawn at
+// view.zoom, offset by view.input_pan, with the overlays of the current step. Dragging pans; a
+// wheel turn over the pane fills *zoom_request for the layout to apply.
+void DrawInputView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_request);
 }  // namespace stridescope
