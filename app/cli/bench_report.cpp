@@ -58,41 +58,37 @@ std::string Or(const std::optional<double>& v, const std::string& suffix = "", i
   return v ? Fixed(*v, decimals) + suffix : "-";
 }
 
-// Evaluates one target: for every row `applies` accepts, `check` returns (figure, limit, met) or
-// nullopt when that row lacks a figure; the worst (largest figure / limit) row is reported.
+// One row's figure against a target's limit; the row furthest past (or least within) the limit
+// is the one a target reports.
 struct Check {
   double figure = 0;
   double limit = 0;
-  bool met = false;
+  bool at_most = true;  // the figure must stay at or below the limit (else at or above)
   std::string detail;
+  bool Met() const { return at_most ? figure <= limit : figure >= limit; }
+  double Badness() const { return at_most ? figure / limit : limit / figure; }
 };
+
+// check returns nullopt for a row the target does not apply to, or that lacks the figures.
 TargetResult Evaluate(const std::string& target, const std::vector<BenchRow>& rows,
-                      const std::function<std::optional<Check>(const BenchRow&)>& check, bool lower_is_better) {
-  TargetResult result{target, false, true, ""};
+                      const std::function<std::optional<Check>(const BenchRow&)>& check) {
   std::optional<Check> worst;
   const BenchCase* worst_case = nullptr;
-  int cases = 0, misses = 0;
+  int cases = 0, met = 0;
   for (const BenchRow& r : rows) {
     const std::optional<Check> c = check(r);
     if (!c) continue;
     ++cases;
-    misses += c->met ? 0 : 1;
-    const double badness = lower_is_better ? c->figure / c->limit : c->limit / c->figure;
-    if (!worst || badness > (lower_is_better ? worst->figure / worst->limit : worst->limit / worst->figure)) {
+    met += c->Met() ? 1 : 0;
+    if (!worst || c->Badness() > worst->Badness()) {
       worst = c;
       worst_case = r.bench_case;
     }
   }
-  if (!worst) {
-    result.pass = false;
-    result.figures = "not evaluated: no case of this run has the figures";
-    return result;
-  }
-  result.evaluated = true;
-  result.pass = misses == 0;
-  result.figures = std::to_string(cases - misses) + "/" + std::to_string(cases) + " cases; worst " +
-                   worst_case->Label() + ": " + worst->detail;
-  return result;
+  if (!worst) return {target, false, false, "not evaluated: no case of this run has the figures"};
+  return {target, true, met == cases,
+          std::to_string(met) + "/" + std::to_string(cases) + " cases; worst " + worst_case->Label() + ": " +
+              worst->detail};
 }
 
 }  // namespace
@@ -117,19 +113,17 @@ std::vector<TargetResult> EvaluateTargets(const std::vector<BenchRow>& rows, con
         const BenchCase& c = *r.bench_case;
         const Derived d = derived(r);
         if (c.stride != 1 || c.kernel > kPeerTargetMaxKernel || !grid(c) || !d.vs_peer) return std::nullopt;
-        return Check{*d.vs_peer, kMaxVsPeerStride1, *d.vs_peer <= kMaxVsPeerStride1,
+        return Check{*d.vs_peer, kMaxVsPeerStride1, true,
                      Fixed(*d.vs_peer) + "x filter2D (" + Fixed(*r.cpu_ms) + " vs " + Fixed(Peer(r)->ms) + " ms)"};
-      },
-      true));
+      }));
   results.push_back(Evaluate(
       "stride 2: CPU time <= 0.35x our stride-1 time", rows,
       [&](const BenchRow& r) -> std::optional<Check> {
         const Derived d = derived(r);
         if (r.bench_case->stride != 2 || !d.vs_stride1) return std::nullopt;
-        return Check{*d.vs_stride1, kMaxVsStride1AtStride2, *d.vs_stride1 <= kMaxVsStride1AtStride2,
+        return Check{*d.vs_stride1, kMaxVsStride1AtStride2, true,
                      Fixed(*d.vs_stride1) + "x stride 1"};
-      },
-      true));
+      }));
   results.push_back(Evaluate(
       "stride 4: CPU time <= max(0.15x stride 1, 1.5x reading the input once)", rows,
       [&](const BenchRow& r) -> std::optional<Check> {
@@ -139,30 +133,27 @@ std::vector<TargetResult> EvaluateTargets(const std::vector<BenchRow>& rows, con
         const double input_bytes = static_cast<double>(c.size.width) * c.size.height * kBenchChannels * sizeof(float);
         const double read_ms = roofline.TransferMilliseconds(input_bytes);
         const double limit = std::max(kMaxVsStride1AtStride4 * *one->cpu_ms, kStride4ReadSlack * read_ms);
-        return Check{*r.cpu_ms, limit, *r.cpu_ms <= limit,
+        return Check{*r.cpu_ms, limit, true,
                      Fixed(*r.cpu_ms) + " ms vs limit " + Fixed(limit) + " ms (stride 1 " + Fixed(*one->cpu_ms) +
                          " ms, input read " + Fixed(read_ms, 3) + " ms)"};
-      },
-      true));
+      }));
   results.push_back(Evaluate(
       "k >= 15: separable (box) >= 4x faster than direct (dense)", rows,
       [&](const BenchRow& r) -> std::optional<Check> {
         const Derived d = derived(r);
         if (r.bench_case->kernel < kSeparableMinKernel || !d.separable_speedup) return std::nullopt;
-        return Check{*d.separable_speedup, kMinSeparableSpeedup, *d.separable_speedup >= kMinSeparableSpeedup,
+        return Check{*d.separable_speedup, kMinSeparableSpeedup, false,
                      Fixed(*d.separable_speedup) + "x"};
-      },
-      false));
+      }));
   results.push_back(Evaluate(
       "k >= 7: >= 50% of the roofline bound", rows,
       [&](const BenchRow& r) -> std::optional<Check> {
         const Derived d = derived(r);
         if (r.bench_case->kernel < kRooflineMinKernel || !d.roofline_share) return std::nullopt;
-        return Check{*d.roofline_share, kMinRooflineShare, *d.roofline_share >= kMinRooflineShare,
+        return Check{*d.roofline_share, kMinRooflineShare, false,
                      Fixed(100 * *d.roofline_share, 1) + "% of " +
                          Fixed(roofline.BoundGflops(Intensity(*r.bench_case)), 1) + " GFLOP/s"};
-      },
-      false));
+      }));
   return results;
 }
 
