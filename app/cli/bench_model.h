@@ -93,8 +93,9 @@ const BenchRow* FindBoxPartner(const std::vector<BenchRow>& rows, const BenchRow
 
 double Median(std::vector<double> values);
 
-// The median of up to `repeat` wall times of run(), in ms. Stops after the first run that takes
-// longer than a second: the 4K 31x31 cases would otherwise dominate the whole benchmark.
+// The median of up to `repeat` wall times of run(), in ms, after one uncounted warm-up run. A run
+// over a second is the last (the warm-up included, then counted): the 4K 31x31 cases would
+// otherwise dominate the whole benchmark.
 double MedianMilliseconds(int repeat, const std::function<void()>& run);
 
 }  // namespace stridescope
