@@ -7,16 +7,18 @@ set -euo pipefail
 STRIDESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STRIDESCOPE_BUILD="${STRIDESCOPE_BUILD:-$STRIDESCOPE_ROOT/build}"
 
+# Both take an optional package-list file (default scripts/debian-packages.txt), so optional sets
+# such as scripts/debian-packages-bench.txt install the same way.
 stridescope_missing_packages() {
-  local pkg
-  grep -Ev '^\s*(#|$)' "$STRIDESCOPE_ROOT/scripts/debian-packages.txt" | while read -r pkg; do
+  local list="${1:-$STRIDESCOPE_ROOT/scripts/debian-packages.txt}" pkg
+  grep -Ev '^\s*(#|$)' "$list" | while read -r pkg; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
   done
 }
 
 stridescope_install_packages() {
   local missing
-  missing="$(stridescope_missing_packages | tr '\n' ' ')"
+  missing="$(stridescope_missing_packages "${1:-}" | tr '\n' ' ')"
   [ -z "${missing// /}" ] && return 0
   echo "stridescope: installing missing Debian packages: $missing"
   local sudo_cmd=()

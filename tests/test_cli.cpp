@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,8 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/bench_model.h"
 #include "cli/command_line.h"
 #include "cli/engine_choice.h"
+#include "cli/opencv_peer.h"
+#include "cli/roofline.h"
 #include "io.h"
 
 namespace fs = std::filesystem;
@@ -403,35 +407,73 @@ TEST_CASE("bench --quick --json times both engines on every case") {
   INFO("stderr: " << run.err);
   REQUIRE(run.exit_code == 0);
   const nlohmann::json bench = nlohmann::json::parse(run.out);
-  CHECK(bench["input"] == nlohmann::json({270, 480, 3}));
-  CHECK_FALSE(bench["machine"]["gl_renderer"].get<std::string>().empty());
-  CHECK_FALSE(bench["machine"]["cpu"].get<std::string>().empty());
+  CHECK(bench["inputs"] == nlohmann::json({{270, 480, 3}}));
+  const nlohmann::json& machine = bench["machine"];
+  CHECK_FALSE(machine["gl_renderer"].get<std::string>().empty());
+  CHECK_FALSE(machine["cpu"].get<std::string>().empty());
+  CHECK_FALSE(machine["fma_isa"].get<std::string>().empty());
+  for (const char* figure : {"peak_gflops", "bandwidth_gbs"}) {
+    CAPTURE(figure);
+    const double v = machine[figure].get<double>();
+    CHECK(std::isfinite(v));
+    CHECK(v > 0.0);
+  }
   CHECK_FALSE(bench.contains("gpu_note"));
-  // Kernels 3 and 7 at strides 1, 2 and 4; same padding: out = ceil(in / stride).
-  REQUIRE(bench["rows"].size() == 6);
+  // Kernels 3 and 7 at strides 1, 2 and 4, box and dense; same padding: out = ceil(in / stride).
+  REQUIRE(bench["rows"].size() == 12);
   for (const nlohmann::json& row : bench["rows"]) {
     CAPTURE(row.dump());
     const int stride = row["stride"].get<int>();
+    CHECK(row["input"] == nlohmann::json({270, 480, 3}));
     CHECK(row["output"] == nlohmann::json({(270 + stride - 1) / stride, (480 + stride - 1) / stride, 3}));
     CHECK(row["macs"].get<long long>() > 0);
+    CHECK(row["dilation"] == 1);
+    CHECK(row["pad_mode"] == "zeros");
+    const std::string kind = row["kernel_kind"].get<std::string>();
+    CHECK((kind == "box" || kind == "dense"));
+    CHECK(row.contains("vs_stride1") == (stride != 1));
+    CHECK(row.contains("separable_speedup") == (kind == "dense"));
+    CHECK(row["intensity"].get<double>() > 0.0);
+    CHECK(row["roofline_bound_gflops"].get<double>() > 0.0);
     for (const char* engine : {"cpu", "gpu"}) {
       CAPTURE(engine);
       REQUIRE(row.contains(engine));
       CHECK(row[engine]["ms"].get<double>() > 0.0);
       CHECK(row[engine]["gflops"].get<double>() > 0.0);
     }
+    // A share of the machine's own bound: above 1 only by the noise of one run on shared cores.
+    const double share = row["cpu"]["roofline_share"].get<double>();
+    CHECK(share > 0.0);
+    CHECK(share <= 1.2);
+    CHECK(row["cpu"]["mpix_per_s"].get<double>() > 0.0);
     CHECK(row["gpu"]["compute_ms"].get<double>() > 0.0);
     // llvmpipe's GL_TIME_ELAPSED does not time compute: then the dispatch's wall time is reported.
     const std::string timed_by = row["gpu"]["timed_by"].get<std::string>();
     CHECK((timed_by == "timer" || timed_by == "wall"));
     CHECK(row["gpu_over_cpu"].get<double>() > 0.0);
+#ifdef STRIDESCOPE_HAVE_OPENCV
+    // Zeros padding, odd kernels: filter2D's semantics are ours, so its output must match.
+    CHECK(row["opencv"]["ms"].get<double>() > 0.0);
+    CHECK(row["opencv"]["ours_over_peer"].get<double>() > 0.0);
+    CHECK(row["opencv"]["matches"] == true);
+#else
+    CHECK_FALSE(row.contains("opencv"));
+#endif
+  }
+  // Every target of the issue is reported; which pass is the machine's business, not the test's.
+  REQUIRE(bench["targets"].size() == 5);
+  for (const nlohmann::json& target : bench["targets"]) {
+    CAPTURE(target.dump());
+    const std::string status = target["status"].get<std::string>();
+    CHECK((status == "PASS" || status == "MISS" || status == "n/a"));
+    CHECK_FALSE(target["figures"].get<std::string>().empty());
   }
 
   // The CPU alone, on a tiny input: no GPU fields at all.
   const CliRun cpu = Cli({"bench", "--quick", "--json", "--engine", "cpu", "--size", "16x9", "--repeat", "1"});
   REQUIRE(cpu.exit_code == 0);
   const nlohmann::json cpu_bench = nlohmann::json::parse(cpu.out);
-  CHECK(cpu_bench["input"] == nlohmann::json({9, 16, 3}));
+  CHECK(cpu_bench["inputs"] == nlohmann::json({{9, 16, 3}}));
   for (const nlohmann::json& row : cpu_bench["rows"]) {
     CHECK(row.contains("cpu"));
     CHECK_FALSE(row.contains("gpu"));
@@ -441,13 +483,86 @@ TEST_CASE("bench --quick --json times both engines on every case") {
   const CliRun table = Cli({"bench", "--quick", "--engine", "cpu", "--size", "16x9", "--repeat", "1"});
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.find("CPU: ") != std::string::npos);
-  CHECK(table.out.find("7x7") != std::string::npos);
+  CHECK(table.out.find("Roofline (measured now") != std::string::npos);
+  CHECK(table.out.find("16x9") != std::string::npos);
+  CHECK(table.out.find("dense") != std::string::npos);
+  CHECK(table.out.find("Targets (this run):") != std::string::npos);
+#ifndef STRIDESCOPE_HAVE_OPENCV
+  CHECK(table.out.find("OpenCV: not built in (install libopencv-dev") != std::string::npos);
+#endif
 
   CheckInvalid({"bench", "--size", "1920"}, "--size '1920'");
   CheckInvalid({"bench", "--size", "0x5"}, "WIDTHxHEIGHT");
   CheckInvalid({"bench", "--repeat", "0"}, "--repeat");
   CheckInvalid({"bench", "--engine", "tpu"}, "--engine");
 }
+
+TEST_CASE("bench cases: the default set, and the rows each row is compared with") {
+  const Expected<std::vector<BenchCase>> cases = MakeBenchCases({{64, 36}, {128, 72}}, /*quick=*/false);
+  REQUIRE(cases.ok());
+  // Per size: grid 4 kernels x 3 strides x 2 kinds, dilation 2 at 2 kernels x 2 strides x 2 kinds;
+  // the first size also has 3 other pad modes x 2 strides x 2 kinds.
+  CHECK(cases->size() == 2 * (24 + 8) + 12);
+  std::vector<BenchRow> rows;
+  for (const BenchCase& c : *cases) rows.push_back(BenchRow{&c, {}, {}, {}});
+  for (const BenchRow& row : rows) {
+    const BenchCase& c = *row.bench_case;
+    CAPTURE(c.Label());
+    CHECK(c.params.kernel.height == c.kernel);
+    CHECK(c.Flops() == 2.0 * static_cast<double>(c.geometry.macs));
+    const BenchRow* one = FindStrideOneTwin(rows, row);
+    REQUIRE(one != nullptr);
+    CHECK(one <= &row);  // printed first, so the table can show the ratio at once
+    CHECK(one->bench_case->stride == 1);
+    CHECK(one->bench_case->kind == c.kind);
+    CHECK(one->bench_case->dilation == c.dilation);
+    CHECK(one->bench_case->pad_mode == c.pad_mode);
+    const BenchRow* box = FindBoxPartner(rows, row);
+    CHECK((box != nullptr) == (c.kind == KernelKind::Dense));
+    if (box) {
+      CHECK(box < &row);
+      CHECK(box->bench_case->stride == c.stride);
+      CHECK(box->bench_case->kernel == c.kernel);
+      CHECK(box->bench_case->params.kernel.weights != c.params.kernel.weights);
+    }
+  }
+}
+
+TEST_CASE("roofline: measured figures are positive and finite, the bound is min(peak, intensity x bandwidth)") {
+  const Roofline r = MeasureRoofline();
+  CHECK(r.threads >= 1);
+  CHECK(std::isfinite(r.peak_gflops));
+  CHECK(r.peak_gflops > 0.0);
+  CHECK(std::isfinite(r.bandwidth_gbs));
+  CHECK(r.bandwidth_gbs > 0.0);
+  CHECK_FALSE(r.fma_isa.empty());
+  const Roofline fixed{100.0, 10.0, "test", 1};
+  CHECK(fixed.BoundGflops(1.0) == doctest::Approx(10.0));
+  CHECK(fixed.BoundGflops(50.0) == doctest::Approx(100.0));
+  CHECK(fixed.TransferMilliseconds(1e9) == doctest::Approx(100.0));
+}
+
+#ifdef STRIDESCOPE_HAVE_OPENCV
+TEST_CASE("OpenCV peer: filter2D + subsample equals our engine wherever the semantics agree") {
+  const Expected<std::vector<BenchCase>> cases = MakeBenchCases({{61, 37}}, /*quick=*/false);
+  REQUIRE(cases.ok());
+  const Tensor3 input = MakeBenchInput({61, 37});
+  std::unique_ptr<Engine> cpu = MakeBenchCpuEngine();
+  for (const BenchCase& c : *cases) {
+    CAPTURE(c.Label());
+    const Tensor3 ours = cpu->Compute(c.params, c.geometry, input);
+    const Expected<PeerTiming> peer = TimeOpenCvPeer(c, input, ours, 1);
+    if (c.pad_mode == PadMode::Circular) {
+      CHECK_FALSE(peer.ok());
+      continue;
+    }
+    REQUIRE(peer.ok());
+    REQUIRE(peer->matches.has_value());
+    CHECK(*peer->matches);
+    CHECK(peer->max_relative_error <= 1e-4);
+  }
+}
+#endif
 
 TEST_CASE("review fixes: flags before a subcommand, +bias, --channels with a 3-D kernel, JSON key order") {
   const std::string input = OnnxInput();

@@ -1,5 +1,6 @@
-// `stridescope bench`: times the CPU and GPU engines on the same strided convolutions, so the
-// numbers in DESIGN.md's performance notes can be re-measured on any machine.
+// `stridescope bench`: times the CPU engine (and the GPU engine, and OpenCV's filter2D when built
+// in) on the same strided convolutions and judges them against the machine's roofline, measured
+// in the same run, so the performance targets can be re-checked on any machine.
 #pragma once
 
 #include <iosfwd>
@@ -12,9 +13,9 @@ namespace stridescope {
 struct BenchOptions {
   bool json = false;
   std::string engine = "both";  // cpu|gpu|both
-  std::string size;             // "WxH"; empty: 1920x1080, or 480x270 with --quick
-  int repeat = 3;               // timings per engine and case; the median is reported
-  bool quick = false;           // small input and kernels 3 and 7 only: a smoke run for CI
+  std::string size;             // "WxH": only this size; empty: 1920x1080 and 3840x2160, or 480x270 with --quick
+  int repeat = 3;               // timings per engine and case; the median is reported (1 when over 1 s)
+  bool quick = false;           // small input, kernels 3 and 7 of the grid only: a smoke run for CI
 };
 
 // Registers the `bench` subcommand on app; options land in `options`.
