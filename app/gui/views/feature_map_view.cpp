@@ -1,7 +1,9 @@
 #include "gui/views/feature_map_view.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -134,6 +136,36 @@ void DrawCellGrid(ImDrawList* draw, const CellLayout& layout, int height, int wi
   }
 }
 
+// Large cells print their value, as the input view prints its pixels, so the arithmetic panel's
+// sum can be found in the map. Only the CPU path has values here (the GPU map is not read back).
+void DrawCellValues(ImDrawList* draw, const CellLayout& layout, const Tensor3& map, int channel) {
+  constexpr float kValuesFromCell = 28.0f;
+  if (layout.Smaller() < kValuesFromCell || map.Empty()) return;
+  const ImVec2 clip_min = draw->GetClipRectMin();
+  const ImVec2 clip_max = draw->GetClipRectMax();
+  const int col_first = std::max(0, static_cast<int>(std::floor((clip_min.x - layout.origin.x) / layout.cell_w)));
+  const int col_last = std::min(map.width, static_cast<int>((clip_max.x - layout.origin.x) / layout.cell_w) + 1);
+  const int row_first = std::max(0, static_cast<int>(std::floor((clip_min.y - layout.origin.y) / layout.cell_h)));
+  const int row_last = std::min(map.height, static_cast<int>((clip_max.y - layout.origin.y) / layout.cell_h) + 1);
+  ImFont* font = ImGui::GetFont();
+  const float base = ImGui::GetFontSize();
+  char text[24];
+  for (int r = row_first; r < row_last; ++r) {
+    for (int c = col_first; c < col_last; ++c) {
+      std::snprintf(text, sizeof text, "%.3g", static_cast<double>(map.At(channel, r, c)));
+      const float width = font->CalcTextSizeA(base, FLT_MAX, 0.0f, text).x;
+      const float size = std::min(base, base * (layout.Smaller() - 6.0f) / std::max(width, 1.0f));
+      if (size < 7.0f) continue;
+      const ImVec2 extent = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+      const ImVec2 min = layout.Corner(r, c);
+      const ImVec2 at(min.x + (layout.cell_w - extent.x) * 0.5f, min.y + (layout.cell_h - extent.y) * 0.5f);
+      // A dark shadow under light text reads on every colour a map can take.
+      draw->AddText(font, size, ImVec2(at.x + 1.0f, at.y + 1.0f), IM_COL32(0, 0, 0, 230), text);
+      draw->AddText(font, size, at, IM_COL32(255, 255, 255, 255), text);
+    }
+  }
+}
+
 // Aligned mode: the input the current cell read, outlined on the faint input underneath.
 void DrawCurrentWindowSpan(ImDrawList* draw, ImVec2 image_origin, float zoom, const Geometry& g, int step) {
   const OutputCell cell = CellOfStep(step, g);
@@ -219,6 +251,10 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
     // Clicking (or dragging over) a cell moves the timeline there.
     if (picking) GoToStep(state.timeline, StepOfCell(CellUnderMouse(layout, g), g), g);
     DrawCellGrid(draw, layout, height, width);
+    if (result.computed_by == EngineKind::Cpu) {
+      DrawCellValues(draw, layout, result.feature_map,
+                     std::clamp(state.view.explain_channel, 0, result.feature_map.channels - 1));
+    }
     const int step = ClampedStep(state.timeline.step, g);
     DrawSweepOverlay(draw, layout, g, step);
     if (aligned) {
