@@ -279,26 +279,35 @@ Rgb SceneAt(float x, float y) {
   return Sky(x, y);
 }
 
-Tensor3 Scene() {
-  constexpr int kWidth = 640, kHeight = 400, kSub = 2;
-  constexpr float kWeight = 1.0f / (kSub * kSub);
-  Tensor3 image = Tensor3::Zeros(3, kHeight, kWidth);
-  for (int y = 0; y < kHeight; ++y) {
-    for (int x = 0; x < kWidth; ++x) {
+// The landscape drawn at any size: the design's 640 x 400 coordinates stretched over the image.
+// Small images average 2 x 2 samples per pixel (antialiasing); large ones have pixels small
+// enough without it, and would take seconds longer.
+Tensor3 SceneOfSize(int width, int height) {
+  constexpr float kDesignWidth = 640.0f, kDesignHeight = 400.0f;
+  const int sub = static_cast<long long>(width) * height > 1'000'000 ? 1 : 2;
+  const float weight = 1.0f / static_cast<float>(sub * sub);
+  const float to_x = kDesignWidth / static_cast<float>(width);
+  const float to_y = kDesignHeight / static_cast<float>(height);
+  Tensor3 image = Tensor3::Zeros(3, height, width);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
       Rgb sum{0, 0, 0};
-      for (int sy = 0; sy < kSub; ++sy) {
-        for (int sx = 0; sx < kSub; ++sx) {
-          const Rgb s = SceneAt(x + (sx + 0.5f) / kSub, y + (sy + 0.5f) / kSub);
+      for (int sy = 0; sy < sub; ++sy) {
+        for (int sx = 0; sx < sub; ++sx) {
+          const Rgb s = SceneAt((static_cast<float>(x) + (static_cast<float>(sx) + 0.5f) / static_cast<float>(sub)) * to_x,
+                                (static_cast<float>(y) + (static_cast<float>(sy) + 0.5f) / static_cast<float>(sub)) * to_y);
           sum = {sum.r + s.r, sum.g + s.g, sum.b + s.b};
         }
       }
-      image.At(0, y, x) = Clamp01(sum.r * kWeight);
-      image.At(1, y, x) = Clamp01(sum.g * kWeight);
-      image.At(2, y, x) = Clamp01(sum.b * kWeight);
+      image.At(0, y, x) = Clamp01(sum.r * weight);
+      image.At(1, y, x) = Clamp01(sum.g * weight);
+      image.At(2, y, x) = Clamp01(sum.b * weight);
     }
   }
   return image;
 }
+
+Tensor3 Scene() { return SceneOfSize(640, 400); }
 
 // ---------------------------------------------------------------------------------------------
 // 3. The table
@@ -333,6 +342,8 @@ const std::vector<SampleInfo> kSampleInfos = [] {
 }  // namespace
 
 const std::vector<SampleInfo>& Samples() { return kSampleInfos; }
+
+Tensor3 MakeScene(int width, int height) { return SceneOfSize(width, height); }
 
 Expected<Tensor3> MakeSample(std::string_view name) {
   for (const SampleDef& def : kSampleDefs) {
