@@ -1,0 +1,341 @@
+// Conv and transposed conv on the CPU. Every path works in geometry.h's direct form (a stride
+// `step` correlation over the padded lattice) and reads padding only through
+// AxisGeometry::SourceTable, so padding rules stay in one place.
+//
+// Sections: the vectorised row kernel | phased input (polyphase split) | the polyphase driver
+//           (direct and separable taps) | the plain lattice path (baseline, options off) | entry
+//
+// Why polyphase: with step S the taps of one output row read lattice columns ow*S + c. Splitting
+// every lattice row into S column phases (phase p holds columns p, p+S, p+2S, ...) turns that into
+// phase (c mod S) at offset ow + c/S: unit stride, so the inner loop is contiguous loads and the
+// work is OH*OW*KH*KW whatever S is. Rows need no split: a row is picked whole by index, so only
+// the rows some output reads are ever built ("S x S planes" with the row phases left implicit).
+#include "engine_cpu_conv.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "separable.h"
+
+namespace stridescope::cpu {
+
+int ThreadCount(const CpuEngineOptions& options) {
+  return std::max(1, options.threads > 0 ? options.threads : omp_get_max_threads());
+}
+
+namespace {
+
+using std::size_t;
+
+// ---------------------------------------------------------------------------------------------
+// The vectorised row kernel
+
+constexpr int kBlock = 32;  // outputs kept in registers across all taps: 4 ymm (8 xmm without AVX)
+
+// out[i] += sum_t weights[t] * srcs[t][i] for i < n. Each block of outputs stays in registers
+// while every tap streams one contiguous load and one FMA through it, so a 31x31 kernel does not
+// reload and store the output row 961 times. Cloned for x86-64-v3 (AVX2 + FMA) with a baseline
+// fallback, so the binary still runs on any x86-64.
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
+    float* __restrict out, const float* const* __restrict srcs, const float* __restrict weights,
+    int taps, int n) {
+  int i0 = 0;
+  for (; i0 + kBlock <= n; i0 += kBlock) {
+    float acc[kBlock];
+#pragma omp simd
+    for (int k = 0; k < kBlock; ++k) acc[k] = out[i0 + k];
+    for (int t = 0; t < taps; ++t) {
+      const float w = weights[t];
+      const float* src = srcs[t] + i0;
+#pragma omp simd
+      for (int k = 0; k < kBlock; ++k) acc[k] += w * src[k];
+    }
+#pragma omp simd
+    for (int k = 0; k < kBlock; ++k) out[i0 + k] = acc[k];
+  }
+  for (int i = i0; i < n; ++i) {
+    float acc = out[i];
+    for (int t = 0; t < taps; ++t) acc += weights[t] * srcs[t][i];
+    out[i] = acc;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phased input
+
+// Every input channel's source rows split into the x axis's column phases. Lattice row r is
+// source row SourceTable(y)[r] (or all zeros when that is -1, and then no tap needs it), so one
+// phased copy per source row serves every lattice row that reflects, replicates or wraps onto it.
+// Only the rows and phases some tap reads are built; the rest of the storage is never touched.
+class PhasedInput {
+ public:
+  PhasedInput(const Tensor3& input, const Geometry& g, const std::vector<int>& rows,
+              const std::vector<int>& cols, int threads)
+      : height_(input.height), phases_(g.x.step) {
+    const AxisGeometry& ay = g.y;
+    const AxisGeometry& ax = g.x;
+    const int table = static_cast<int>(cols.size());
+    length_ = (table + phases_ - 1) / phases_;
+    std::vector<char> row_read(static_cast<size_t>(height_), 0);
+    for (int oh = 0; oh < ay.output; ++oh)
+      for (int ty = 0; ty < ay.taps; ++ty) {
+        const int iy = rows[static_cast<size_t>(oh * ay.step + ty * ay.dilation)];
+        if (iy >= 0) row_read[static_cast<size_t>(iy)] = 1;
+      }
+    std::vector<char> phase_read(static_cast<size_t>(phases_), 0);
+    for (int tx = 0; tx < ax.taps; ++tx) phase_read[static_cast<size_t>(tx * ax.dilation % phases_)] = 1;
+    std::vector<int> read_rows;
+    for (int iy = 0; iy < height_; ++iy)
+      if (row_read[static_cast<size_t>(iy)]) read_rows.push_back(iy);
+
+    data_.reset(new float[static_cast<size_t>(input.channels) * height_ * phases_ * length_]);
+    const int n_rows = static_cast<int>(read_rows.size());
+    const long long work = static_cast<long long>(input.channels) * n_rows * length_;
+    // in: C,H,W  out: C,H,S,PW (only read rows, only read phases)
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (WorthThreading(work))
+    for (int c = 0; c < input.channels; ++c)
+      for (int r = 0; r < n_rows; ++r) {
+        const int iy = read_rows[static_cast<size_t>(r)];
+        const float* src = input.Plane(c) + static_cast<size_t>(iy) * input.width;
+        for (int p = 0; p < phases_; ++p) {
+          if (!phase_read[static_cast<size_t>(p)]) continue;
+          float* dst = Phase(c, iy, p);
+          const int n = (table - p + phases_ - 1) / phases_;  // lattice columns p + j*S < table
+          for (int j = 0; j < n; ++j) {
+            const int ix = cols[static_cast<size_t>(j * phases_ + p)];
+            dst[j] = ix >= 0 ? src[ix] : 0.0f;
+          }
+        }
+      }
+  }
+
+  // Lattice columns p, p+S, p+2S, ... of source row iy in channel c; PhaseLength(p) of them.
+  const float* Phase(int c, int iy, int p) const { return data_.get() + Offset(c, iy, p); }
+  // How many columns phase p holds (the lattice columns some window can reach).
+  int PhaseLength(int p, int table) const { return (table - p + phases_ - 1) / phases_; }
+
+ private:
+  float* Phase(int c, int iy, int p) { return data_.get() + Offset(c, iy, p); }
+  size_t Offset(int c, int iy, int p) const {
+    return ((static_cast<size_t>(c) * height_ + iy) * phases_ + p) * length_;
+  }
+
+  int height_;
+  int phases_;
+  int length_ = 0;
+  std::unique_ptr<float[]> data_;  // uninitialised on purpose: unread rows and phases stay unbuilt
+};
+
+// ---------------------------------------------------------------------------------------------
+// The polyphase driver
+
+// Per weight plane: its rank-1 factors when the separable path is allowed and cheaper.
+// Keyed by plane pointer because rank-2 kernels share one plane among all channel pairs.
+using FactorTable = std::map<const float*, std::optional<RankOneFactors>>;
+
+// Separable costs KH passes over min(S, KW) phases plus KW taps per output; direct KH*KW taps.
+bool SeparableIsCheaper(const Geometry& g) {
+  const int kh = g.y.taps, kw = g.x.taps;
+  if (kh < 2 || kw < 2) return false;
+  return kh * kw > kh * std::min(g.x.step, kw) + kw;
+}
+
+FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOptions& options) {
+  FactorTable table;
+  const bool wanted = options.allow_separable && SeparableIsCheaper(g);
+  for (int oc = 0; oc < g.channels.out_channels; ++oc) {
+    const int first = g.channels.FirstInputOf(oc);
+    for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+      const float* plane = WeightPlane(p.kernel, p.op, oc, ic);
+      if (table.count(plane)) continue;
+      table[plane] = wanted ? FactorRankOne(plane, g.y.taps, g.x.taps) : std::nullopt;
+    }
+  }
+  return table;
+}
+
+// Scratch one thread reuses across its output rows: tap lists and the vertical-pass phases.
+struct RowScratch {
+  std::vector<const float*> srcs;
+  std::vector<float> weights;
+  std::vector<float> columns;  // separable: S phases of PhaseLength floats each
+};
+
+// out_row += w (*) one output row oh, all KH*KW taps in one pass of the row kernel.
+// w: KH,KW  phased: C,H,S,PW  out_row: OW
+void DirectRow(const PhasedInput& in, int ic, const float* w, const Geometry& g,
+               const std::vector<int>& rows, int oh, RowScratch& s, float* out_row) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  s.srcs.clear();
+  s.weights.clear();
+  for (int ty = 0; ty < ay.taps; ++ty) {
+    const int iy = rows[static_cast<size_t>(oh * ay.step + ty * ay.dilation)];
+    if (iy < 0) continue;  // a zero row (padding or inserted zeros) adds 0 * finite weight
+    const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+    for (int tx = 0; tx < ax.taps; ++tx) {
+      const int c = tx * ax.dilation;
+      s.srcs.push_back(in.Phase(ic, iy, c % ax.step) + c / ax.step);
+      s.weights.push_back(w_row[ax.KernelIndex(tx)]);
+    }
+  }
+  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), ax.output);
+}
+
+// The same row as a vertical pass (u down the KH read rows, per needed column phase) into
+// scratch, then a horizontal pass (v along that row) into out_row. The vertical pass stays in
+// phase layout, so the horizontal one reads contiguously too.
+void SeparableRow(const PhasedInput& in, int ic, const RankOneFactors& f, const Geometry& g,
+                  const std::vector<int>& rows, int table, int oh, RowScratch& s, float* out_row) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  const int phases = ax.step;
+  const int stride_len = in.PhaseLength(0, table);
+  s.columns.resize(static_cast<size_t>(phases) * stride_len);
+  for (int p = 0; p < phases; ++p) {
+    bool read = false;
+    for (int tx = 0; tx < ax.taps && !read; ++tx) read = tx * ax.dilation % phases == p;
+    if (!read) continue;
+    s.srcs.clear();
+    s.weights.clear();
+    for (int ty = 0; ty < ay.taps; ++ty) {
+      const int iy = rows[static_cast<size_t>(oh * ay.step + ty * ay.dilation)];
+      if (iy < 0) continue;
+      s.srcs.push_back(in.Phase(ic, iy, p));
+      s.weights.push_back(f.column[static_cast<size_t>(ay.KernelIndex(ty))]);
+    }
+    float* column = s.columns.data() + static_cast<size_t>(p) * stride_len;
+    const int n = in.PhaseLength(p, table);
+    std::fill(column, column + n, 0.0f);
+    AccumulateTaps(column, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), n);
+  }
+  s.srcs.clear();
+  s.weights.clear();
+  for (int tx = 0; tx < ax.taps; ++tx) {
+    const int c = tx * ax.dilation;
+    s.srcs.push_back(s.columns.data() + static_cast<size_t>(c % phases) * stride_len + c / phases);
+    s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
+  }
+  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), ax.taps, ax.output);
+}
+
+// in: C,H,W  out: F,OH,OW
+Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
+                          const CpuEngineOptions& options) {
+  const int threads = ThreadCount(options);
+  const std::vector<int> rows = g.y.SourceTable(g.pad_mode);
+  const std::vector<int> cols = g.x.SourceTable(g.pad_mode);
+  const int table = static_cast<int>(cols.size());
+  const PhasedInput phased(input, g, rows, cols, threads);
+  const FactorTable factors = FactorPlanes(p, g, options);
+
+  Tensor3 out = Tensor3::Zeros(g.channels.out_channels, g.y.output, g.x.output);
+  const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
+                         g.y.taps * g.x.taps;
+#pragma omp parallel num_threads(threads) if (WorthThreading(work))
+  {
+    RowScratch scratch;
+    // in: C,H,S,PW (phased)  out: F,OH,OW
+#pragma omp for collapse(2) schedule(static)
+    for (int oc = 0; oc < out.channels; ++oc)
+      for (int oh = 0; oh < g.y.output; ++oh) {
+        float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
+        std::fill(out_row, out_row + g.x.output, p.bias);
+        const int first = g.channels.FirstInputOf(oc);
+        for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+          const float* w = WeightPlane(p.kernel, p.op, oc, ic);
+          const std::optional<RankOneFactors>& f = factors.at(w);
+          if (f)
+            SeparableRow(phased, ic, *f, g, rows, table, oh, scratch, out_row);
+          else
+            DirectRow(phased, ic, w, g, rows, oh, scratch, out_row);
+        }
+      }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plain lattice path: the whole padded lattice per channel and strided scalar reads. Slow
+// at any stride, kept as the simplest correct form for the tests and the benchmark to compare
+// the fast paths with (allow_polyphase = false).
+
+// One input channel on the direct-form lattice: padding filled by the pad mode and, for
+// transposed conv, the inserted zeros in place. lattice: LH,LW
+std::vector<float> ToLattice(const float* plane, int width, const std::vector<int>& rows,
+                             const std::vector<int>& cols) {
+  std::vector<float> lattice(rows.size() * cols.size(), 0.0f);
+  for (size_t ly = 0; ly < rows.size(); ++ly) {
+    if (rows[ly] < 0) continue;
+    const float* src = plane + static_cast<size_t>(rows[ly]) * width;
+    float* dst = lattice.data() + ly * cols.size();
+    for (size_t lx = 0; lx < cols.size(); ++lx)
+      if (cols[lx] >= 0) dst[lx] = src[cols[lx]];
+  }
+  return lattice;
+}
+
+// in: C,H,W  out: F,OH,OW
+Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input,
+                        const CpuEngineOptions& options) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  Tensor3 out = Tensor3::Zeros(g.channels.out_channels, ay.output, ax.output);
+  std::fill(out.data.begin(), out.data.end(), p.bias);
+  const std::vector<int> rows = ay.SourceTable(g.pad_mode);
+  const std::vector<int> cols = ax.SourceTable(g.pad_mode);
+  const size_t lw = cols.size();
+  std::vector<std::vector<float>> lattices(static_cast<size_t>(input.channels));
+  for (int ic = 0; ic < input.channels; ++ic)
+    lattices[static_cast<size_t>(ic)] = ToLattice(input.Plane(ic), input.width, rows, cols);
+  const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() * ay.taps * ax.taps;
+  // lattice: C,LH,LW  w: KH,KW  out: F,OH,OW
+#pragma omp parallel for collapse(2) schedule(static) num_threads(ThreadCount(options)) if (WorthThreading(work))
+  for (int oc = 0; oc < out.channels; ++oc)
+    for (int oh = 0; oh < ay.output; ++oh) {
+      float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * ax.output;
+      const int first = g.channels.FirstInputOf(oc);
+      for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+        const float* w = WeightPlane(p.kernel, p.op, oc, ic);
+        for (int ty = 0; ty < ay.taps; ++ty) {
+          const float* in_row = lattices[static_cast<size_t>(ic)].data() +
+                                static_cast<size_t>(oh * ay.step + ty * ay.dilation) * lw;
+          const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+          for (int tx = 0; tx < ax.taps; ++tx) {
+            const float weight = w_row[ax.KernelIndex(tx)];
+            const float* src = in_row + tx * ax.dilation;
+            for (int ow = 0; ow < ax.output; ++ow) out_row[ow] += weight * src[static_cast<size_t>(ow) * ax.step];
+          }
+        }
+      }
+    }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Entry
+
+Tensor3 Convolve(const Params& params, const Geometry& geometry, const Tensor3& input,
+                 const CpuEngineOptions& options) {
+  return options.allow_polyphase ? ConvolvePolyphase(params, geometry, input, options)
+                                 : ConvolveLattice(params, geometry, input, options);
+}
+
+CpuPaths ConvPaths(const Params& params, const Geometry& geometry, const CpuEngineOptions& options) {
+  CpuPaths paths;
+  paths.polyphase = options.allow_polyphase;
+  if (!paths.polyphase) return paths;
+  for (const auto& [plane, factors] : FactorPlanes(params, geometry, options))
+    if (factors) paths.separable = true;
+  return paths;
+}
+
+}  // namespace stridescope::cpu
