@@ -36,30 +36,44 @@ using std::size_t;
 // ---------------------------------------------------------------------------------------------
 // The vectorised row kernel
 
-constexpr int kBlock = 32;  // outputs kept in registers across all taps: 4 ymm (8 xmm without AVX)
+// Eight floats, unaligned: GCC's vector extension, one ymm register in the x86-64-v3 clone and
+// two xmm registers in the baseline one. Explicit vectors rather than `omp simd`: at -O3 GCC
+// interchanged the `omp simd` version of this loop nest into a scalar one with the accumulators
+// in memory (measured: 1.4 GFMA/s), while these stay in registers by construction.
+typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
+constexpr int kLanes = 8;
 
-// out[i] += sum_t weights[t] * srcs[t][i] for i < n. Each block of outputs stays in registers
-// while every tap streams one contiguous load and one FMA through it, so a 31x31 kernel does not
-// reload and store the output row 961 times. Cloned for x86-64-v3 (AVX2 + FMA) with a baseline
-// fallback, so the binary still runs on any x86-64.
+// out[i] += sum_t weights[t] * srcs[t][i] for i < n. A block of 32 outputs stays in four
+// registers while every tap streams one contiguous load and one FMA through each, so a 31x31
+// kernel does not reload and store the output row 961 times. Cloned for x86-64-v3 (AVX2 + FMA)
+// with a baseline fallback, so the binary still runs on any x86-64.
 __attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
     float* __restrict out, const float* const* __restrict srcs, const float* __restrict weights,
     int taps, int n) {
-  int i0 = 0;
-  for (; i0 + kBlock <= n; i0 += kBlock) {
-    float acc[kBlock];
-#pragma omp simd
-    for (int k = 0; k < kBlock; ++k) acc[k] = out[i0 + k];
+  auto at = [](const float* p) -> const Vec8& { return *reinterpret_cast<const Vec8*>(p); };
+  int i = 0;
+  for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
+    Vec8 a0 = at(out + i), a1 = at(out + i + kLanes), a2 = at(out + i + 2 * kLanes),
+         a3 = at(out + i + 3 * kLanes);
     for (int t = 0; t < taps; ++t) {
       const float w = weights[t];
-      const float* src = srcs[t] + i0;
-#pragma omp simd
-      for (int k = 0; k < kBlock; ++k) acc[k] += w * src[k];
+      const float* src = srcs[t] + i;
+      a0 += w * at(src);
+      a1 += w * at(src + kLanes);
+      a2 += w * at(src + 2 * kLanes);
+      a3 += w * at(src + 3 * kLanes);
     }
-#pragma omp simd
-    for (int k = 0; k < kBlock; ++k) out[i0 + k] = acc[k];
+    *reinterpret_cast<Vec8*>(out + i) = a0;
+    *reinterpret_cast<Vec8*>(out + i + kLanes) = a1;
+    *reinterpret_cast<Vec8*>(out + i + 2 * kLanes) = a2;
+    *reinterpret_cast<Vec8*>(out + i + 3 * kLanes) = a3;
   }
-  for (int i = i0; i < n; ++i) {
+  for (; i + kLanes <= n; i += kLanes) {
+    Vec8 a = at(out + i);
+    for (int t = 0; t < taps; ++t) a += weights[t] * at(srcs[t] + i);
+    *reinterpret_cast<Vec8*>(out + i) = a;
+  }
+  for (; i < n; ++i) {
     float acc = out[i];
     for (int t = 0; t < taps; ++t) acc += weights[t] * srcs[t][i];
     out[i] = acc;
