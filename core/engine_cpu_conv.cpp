@@ -2,14 +2,15 @@
 // `step` correlation over the padded lattice) and reads padding only through
 // AxisGeometry::SourceTable, so padding rules stay in one place.
 //
-// Sections: the vectorised row kernel | phased input (polyphase split) | the polyphase driver
+// Sections: the vectorised row kernel | phase rows (polyphase split) | the polyphase driver
 //           (direct and separable taps) | the plain lattice path (baseline, options off) | entry
 //
 // Why polyphase: with step S the taps of one output row read lattice columns ow*S + c. Splitting
 // every lattice row into S column phases (phase p holds columns p, p+S, p+2S, ...) turns that into
 // phase (c mod S) at offset ow + c/S: unit stride, so the inner loop is contiguous loads and the
 // work is OH*OW*KH*KW whatever S is. Rows need no split: a row is picked whole by index, so only
-// the rows some output reads are ever built ("S x S planes" with the row phases left implicit).
+// the rows some output reads are ever built ("S x S planes" with the row phases left implicit),
+// band by band in each thread's own buffer (see PhaseRows).
 #include "engine_cpu_conv.h"
 
 #include <omp.h>
@@ -81,69 +82,102 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Phased input
+// Phase rows
 
-// Every input channel's source rows split into the x axis's column phases. Lattice row r is
-// source row SourceTable(y)[r] (or all zeros when that is -1, and then no tap needs it), so one
-// phased copy per source row serves every lattice row that reflects, replicates or wraps onto it.
-// Only the rows and phases some tap reads are built; the rest of the storage is never touched.
-class PhasedInput {
+// Lattice rows of one input channel split into the x axis's column phases, built on first use
+// and kept while the windows of the next output rows still read them. Lattice row r holds source
+// row SourceTable(y)[r] (a zero row, which no tap needs, when that is -1). A slot per lattice row
+// modulo the window extent: the rows one window reads are distinct modulo it, so a row is never
+// evicted while a window still points into it. Building rows per band of output rows, in a
+// thread's own small buffer, rather than phasing the whole input up front, keeps the copy in
+// cache and avoids faulting in a fresh input-sized buffer on every call.
+class PhaseRows {
  public:
-  PhasedInput(const Tensor3& input, const Geometry& g, const std::vector<int>& rows,
-              const std::vector<int>& cols, int threads)
-      : height_(input.height), phases_(g.x.step) {
-    const AxisGeometry& ay = g.y;
+  PhaseRows(const Geometry& g, const std::vector<int>& cols)
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent()) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
-    std::vector<char> row_read(static_cast<size_t>(height_), 0);
-    for (int oh = 0; oh < ay.output; ++oh)
-      for (int ty = 0; ty < ay.taps; ++ty) {
-        const int iy = rows[static_cast<size_t>(oh * ay.step + ty * ay.dilation)];
-        if (iy >= 0) row_read[static_cast<size_t>(iy)] = 1;
-      }
-    std::vector<char> phase_read(static_cast<size_t>(phases_), 0);
-    for (int tx = 0; tx < ax.taps; ++tx) phase_read[static_cast<size_t>(tx * ax.dilation % phases_)] = 1;
-    std::vector<int> read_rows;
-    for (int iy = 0; iy < height_; ++iy)
-      if (row_read[static_cast<size_t>(iy)]) read_rows.push_back(iy);
-
-    data_.reset(new float[static_cast<size_t>(input.channels) * height_ * phases_ * length_]);
-    const int n_rows = static_cast<int>(read_rows.size());
-    const long long work = static_cast<long long>(input.channels) * n_rows * length_;
-    // in: C,H,W  out: C,H,S,PW (only read rows, only read phases)
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (WorthThreading(work))
-    for (int c = 0; c < input.channels; ++c)
-      for (int r = 0; r < n_rows; ++r) {
-        const int iy = read_rows[static_cast<size_t>(r)];
-        const float* src = input.Plane(c) + static_cast<size_t>(iy) * input.width;
-        for (int p = 0; p < phases_; ++p) {
-          if (!phase_read[static_cast<size_t>(p)]) continue;
-          float* dst = Phase(c, iy, p);
-          const int n = (table - p + phases_ - 1) / phases_;  // lattice columns p + j*S < table
-          for (int j = 0; j < n; ++j) {
-            const int ix = cols[static_cast<size_t>(j * phases_ + p)];
-            dst[j] = ix >= 0 ? src[ix] : 0.0f;
-          }
-        }
-      }
+    phase_read_.assign(static_cast<size_t>(phases_), 0);
+    for (int tx = 0; tx < ax.taps; ++tx) phase_read_[static_cast<size_t>(tx * ax.dilation % phases_)] = 1;
+    // Per phase, the run of lattice columns that are real pixels in order (conv's interior):
+    // copied without the table. Checked against the table, so padding still comes only from it.
+    runs_.resize(static_cast<size_t>(phases_));
+    for (int p = 0; p < phases_; ++p) {
+      Run& run = runs_[static_cast<size_t>(p)];
+      run.offset = p - ax.lattice_pad_begin;
+      if (ax.transposed) continue;  // inserted zeros: every column goes through the table
+      // A real pixel in place: the table says x and x is an input column (zero padding says -1,
+      // which a column just left of the input would otherwise match).
+      auto in_place = [&](int j) {
+        const int x = j * phases_ + run.offset;
+        return x >= 0 && cols[static_cast<size_t>(j * phases_ + p)] == x;
+      };
+      const int n = PhaseLength(p);
+      int j = 0;
+      while (j < n && !in_place(j)) ++j;
+      run.begin = j;
+      while (j < n && in_place(j)) ++j;
+      run.end = j;
+    }
+    data_.reset(new float[static_cast<size_t>(slots_) * phases_ * length_]);
+    tags_.assign(static_cast<size_t>(slots_), -1);
   }
 
-  // Lattice columns p, p+S, p+2S, ... of source row iy in channel c; PhaseLength(p) of them.
-  const float* Phase(int c, int iy, int p) const { return data_.get() + Offset(c, iy, p); }
-  // How many columns phase p holds (the lattice columns some window can reach).
-  int PhaseLength(int p, int table) const { return (table - p + phases_ - 1) / phases_; }
+  // Starts on another input channel (plane: H,W row-major).
+  void Reset(const float* plane, int width) {
+    plane_ = plane;
+    width_ = width;
+    std::fill(tags_.begin(), tags_.end(), -1);
+  }
+  // Lattice columns p, p+S, p+2S, ... of lattice row r (source row iy >= 0); PhaseLength(p) of them.
+  const float* Phase(int r, int iy, int p) {
+    const int slot = r % slots_;
+    float* row = data_.get() + static_cast<size_t>(slot) * phases_ * length_;
+    if (tags_[static_cast<size_t>(slot)] != r) {
+      Build(plane_ + static_cast<size_t>(iy) * width_, row);
+      tags_[static_cast<size_t>(slot)] = r;
+    }
+    return row + static_cast<size_t>(p) * length_;
+  }
+  int PhaseLength(int p) const { return (static_cast<int>(cols_.size()) - p + phases_ - 1) / phases_; }
+  int Phases() const { return phases_; }
+  int MaxLength() const { return length_; }
 
  private:
-  float* Phase(int c, int iy, int p) { return data_.get() + Offset(c, iy, p); }
-  size_t Offset(int c, int iy, int p) const {
-    return ((static_cast<size_t>(c) * height_ + iy) * phases_ + p) * length_;
+  struct Run {
+    int begin = 0, end = 0, offset = 0;  // columns [begin, end) of a phase read src[j*S + offset]
+  };
+
+  // src: W  row: S,PW (only the phases some tap reads)
+  void Build(const float* src, float* row) const {
+    for (int p = 0; p < phases_; ++p) {
+      if (!phase_read_[static_cast<size_t>(p)]) continue;
+      float* dst = row + static_cast<size_t>(p) * length_;
+      const Run& run = runs_[static_cast<size_t>(p)];
+      const int n = PhaseLength(p);
+      auto gather = [&](int from, int to) {
+        for (int j = from; j < to; ++j) {
+          const int ix = cols_[static_cast<size_t>(j * phases_ + p)];
+          dst[j] = ix >= 0 ? src[ix] : 0.0f;
+        }
+      };
+      gather(0, run.begin);
+      for (int j = run.begin; j < run.end; ++j) dst[j] = src[j * phases_ + run.offset];
+      gather(run.end, n);
+    }
   }
 
-  int height_;
+  const std::vector<int>& cols_;
   int phases_;
+  int slots_;
   int length_ = 0;
-  std::unique_ptr<float[]> data_;  // uninitialised on purpose: unread rows and phases stay unbuilt
+  std::vector<char> phase_read_;
+  std::vector<Run> runs_;
+  std::unique_ptr<float[]> data_;  // slots,S,PW; uninitialised: unread phases are never built
+  std::vector<int> tags_;          // lattice row held by each slot, -1: none
+  const float* plane_ = nullptr;
+  int width_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -182,20 +216,21 @@ struct RowScratch {
 };
 
 // out_row += w (*) one output row oh, all KH*KW taps in one pass of the row kernel.
-// w: KH,KW  phased: C,H,S,PW  out_row: OW
-void DirectRow(const PhasedInput& in, int ic, const float* w, const Geometry& g,
-               const std::vector<int>& rows, int oh, RowScratch& s, float* out_row) {
+// w: KH,KW  in: one channel's phase rows  out_row: OW
+void DirectRow(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh,
+               RowScratch& s, float* out_row) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   s.srcs.clear();
   s.weights.clear();
   for (int ty = 0; ty < ay.taps; ++ty) {
-    const int iy = rows[static_cast<size_t>(oh * ay.step + ty * ay.dilation)];
+    const int r = oh * ay.step + ty * ay.dilation;
+    const int iy = rows[static_cast<size_t>(r)];
     if (iy < 0) continue;  // a zero row (padding or inserted zeros) adds 0 * finite weight
     const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
     for (int tx = 0; tx < ax.taps; ++tx) {
       const int c = tx * ax.dilation;
-      s.srcs.push_back(in.Phase(ic, iy, c % ax.step) + c / ax.step);
+      s.srcs.push_back(in.Phase(r, iy, c % ax.step) + c / ax.step);
       s.weights.push_back(w_row[ax.KernelIndex(tx)]);
     }
   }
@@ -205,12 +240,12 @@ void DirectRow(const PhasedInput& in, int ic, const float* w, const Geometry& g,
 // The same row as a vertical pass (u down the KH read rows, per needed column phase) into
 // scratch, then a horizontal pass (v along that row) into out_row. The vertical pass stays in
 // phase layout, so the horizontal one reads contiguously too.
-void SeparableRow(const PhasedInput& in, int ic, const RankOneFactors& f, const Geometry& g,
-                  const std::vector<int>& rows, int table, int oh, RowScratch& s, float* out_row) {
+void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
+                  const std::vector<int>& rows, int oh, RowScratch& s, float* out_row) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const int phases = ax.step;
-  const int stride_len = in.PhaseLength(0, table);
+  const int stride_len = in.MaxLength();
   s.columns.resize(static_cast<size_t>(phases) * stride_len);
   for (int p = 0; p < phases; ++p) {
     bool read = false;
@@ -219,13 +254,14 @@ void SeparableRow(const PhasedInput& in, int ic, const RankOneFactors& f, const 
     s.srcs.clear();
     s.weights.clear();
     for (int ty = 0; ty < ay.taps; ++ty) {
-      const int iy = rows[static_cast<size_t>(oh * ay.step + ty * ay.dilation)];
+      const int r = oh * ay.step + ty * ay.dilation;
+      const int iy = rows[static_cast<size_t>(r)];
       if (iy < 0) continue;
-      s.srcs.push_back(in.Phase(ic, iy, p));
+      s.srcs.push_back(in.Phase(r, iy, p));
       s.weights.push_back(f.column[static_cast<size_t>(ay.KernelIndex(ty))]);
     }
     float* column = s.columns.data() + static_cast<size_t>(p) * stride_len;
-    const int n = in.PhaseLength(p, table);
+    const int n = in.PhaseLength(p);
     std::fill(column, column + n, 0.0f);
     AccumulateTaps(column, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), n);
   }
@@ -242,33 +278,39 @@ void SeparableRow(const PhasedInput& in, int ic, const RankOneFactors& f, const 
 // in: C,H,W  out: F,OH,OW
 Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
                           const CpuEngineOptions& options) {
-  const int threads = ThreadCount(options);
   const std::vector<int> rows = g.y.SourceTable(g.pad_mode);
   const std::vector<int> cols = g.x.SourceTable(g.pad_mode);
-  const int table = static_cast<int>(cols.size());
-  const PhasedInput phased(input, g, rows, cols, threads);
   const FactorTable factors = FactorPlanes(p, g, options);
-
   Tensor3 out = Tensor3::Zeros(g.channels.out_channels, g.y.output, g.x.output);
+  // Bands of output rows share phase rows: a band long against the window extent builds each
+  // row about once; enough bands remain to share among the threads.
+  const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
+  const int bands = (g.y.output + band - 1) / band;
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
-#pragma omp parallel num_threads(threads) if (WorthThreading(work))
+#pragma omp parallel num_threads(ThreadCount(options)) if (WorthThreading(work))
   {
     RowScratch scratch;
-    // in: C,H,S,PW (phased)  out: F,OH,OW
-#pragma omp for collapse(2) schedule(static)
+    PhaseRows phase_rows(g, cols);
+    // in: C,H,W  out: F,OH,OW (one band of OH per step)
+#pragma omp for collapse(2) schedule(dynamic)
     for (int oc = 0; oc < out.channels; ++oc)
-      for (int oh = 0; oh < g.y.output; ++oh) {
-        float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
-        std::fill(out_row, out_row + g.x.output, p.bias);
+      for (int b = 0; b < bands; ++b) {
+        const int oh_begin = b * band, oh_end = std::min(g.y.output, oh_begin + band);
+        float* band_out = out.Plane(oc) + static_cast<size_t>(oh_begin) * g.x.output;
+        std::fill(band_out, band_out + static_cast<size_t>(oh_end - oh_begin) * g.x.output, p.bias);
         const int first = g.channels.FirstInputOf(oc);
         for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
           const float* w = WeightPlane(p.kernel, p.op, oc, ic);
           const std::optional<RankOneFactors>& f = factors.at(w);
-          if (f)
-            SeparableRow(phased, ic, *f, g, rows, table, oh, scratch, out_row);
-          else
-            DirectRow(phased, ic, w, g, rows, oh, scratch, out_row);
+          phase_rows.Reset(input.Plane(ic), input.width);
+          for (int oh = oh_begin; oh < oh_end; ++oh) {
+            float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
+            if (f)
+              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_row);
+            else
+              DirectRow(phase_rows, w, g, rows, oh, scratch, out_row);
+          }
         }
       }
   }
