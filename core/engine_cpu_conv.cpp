@@ -163,6 +163,8 @@ class PhaseRows {
   }
   int PhaseLength(int p) const { return (static_cast<int>(cols_.size()) - p + phases_ - 1) / phases_; }
   int MaxLength() const { return length_; }
+  // Whether some tap reads phase p (the others are never built).
+  bool PhaseRead(int p) const { return phase_read_[static_cast<size_t>(p)] != 0; }
 
  private:
   // src: W  row: S,PW (the edges only of phases some tap reads)
@@ -171,7 +173,7 @@ class PhaseRows {
     if (end_ > begin_)
       Deinterleave(row + begin_, pitch, src + begin_ * phases_ + offset_, phases_, end_ - begin_);
     for (int p = 0; p < phases_; ++p) {
-      if (!phase_read_[static_cast<size_t>(p)]) continue;
+      if (!PhaseRead(p)) continue;
       float* dst = row + static_cast<size_t>(p) * pitch;
       auto gather = [&](int from, int to) {
         for (int j = from; j < to; ++j) {
@@ -266,12 +268,10 @@ void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const int phases = ax.step;
-  const int stride_len = in.MaxLength();
-  s.columns.resize(static_cast<size_t>(phases) * stride_len);
+  const int pitch = in.MaxLength();
+  s.columns.resize(static_cast<size_t>(phases) * pitch);
   for (int p = 0; p < phases; ++p) {
-    bool read = false;
-    for (int tx = 0; tx < ax.taps && !read; ++tx) read = tx * ax.dilation % phases == p;
-    if (!read) continue;
+    if (!in.PhaseRead(p)) continue;
     s.srcs.clear();
     s.weights.clear();
     for (int ty = 0; ty < ay.taps; ++ty) {
@@ -281,7 +281,7 @@ void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
       s.srcs.push_back(in.Phase(r, iy, p));
       s.weights.push_back(f.column[static_cast<size_t>(ay.KernelIndex(ty))]);
     }
-    float* column = s.columns.data() + static_cast<size_t>(p) * stride_len;
+    float* column = s.columns.data() + static_cast<size_t>(p) * pitch;
     const int n = in.PhaseLength(p);
     std::fill(column, column + n, 0.0f);
     AccumulateTaps(column, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), n);
@@ -290,7 +290,7 @@ void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
   s.weights.clear();
   for (int tx = 0; tx < ax.taps; ++tx) {
     const int c = tx * ax.dilation;
-    s.srcs.push_back(s.columns.data() + static_cast<size_t>(c % phases) * stride_len + c / phases);
+    s.srcs.push_back(s.columns.data() + static_cast<size_t>(c % phases) * pitch + c / phases);
     s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
   }
   AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), ax.taps, ax.output);
