@@ -21,7 +21,7 @@ Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input, const Cpu
   const std::vector<int> cols = ax.SourceTable(g.pad_mode);
   const long long work = static_cast<long long>(out.data.size()) * ay.taps * ax.taps;
 #pragma omp parallel for collapse(2) schedule(static) num_threads(cpu::ThreadCount(options)) \
-    if (cpu::WorthThreading(work))
+    if (cpu::UseThreads(options, work))
   for (int c = 0; c < input.channels; ++c) {
     for (int oh = 0; oh < ay.output; ++oh) {
       const float* in = input.Plane(c);

@@ -314,7 +314,7 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
   const int bands = (g.y.output + band - 1) / band;
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
-#pragma omp parallel num_threads(ThreadCount(options)) if (WorthThreading(work))
+#pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
   {
     RowScratch scratch;
     PhaseRows phase_rows(g, cols);
@@ -376,7 +376,7 @@ Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input
     lattices[static_cast<size_t>(ic)] = ToLattice(input.Plane(ic), input.width, rows, cols);
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() * ay.taps * ax.taps;
   // lattice: C,LH,LW  w: KH,KW  out: F,OH,OW
-#pragma omp parallel for collapse(2) schedule(static) num_threads(ThreadCount(options)) if (WorthThreading(work))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(ThreadCount(options)) if (UseThreads(options, work))
   for (int oc = 0; oc < out.channels; ++oc)
     for (int oh = 0; oh < ay.output; ++oh) {
       float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * ax.output;

@@ -235,7 +235,8 @@ TEST_CASE("threads: 2 threads give the same values as 1") {
   one.threads = 1;
   two.threads = 2;
   for (int index = 0; index < 40; ++index) {
-    // Large enough that the engine really wakes the thread team (WorthThreading).
+    // An explicit thread count wakes the team at any size (UseThreads); these are big enough
+    // that both threads get rows.
     const Tensor3 input = RandomImage(rng, 3, rng.Int(48, 80), rng.Int(48, 80));
     Params p = testing::RandomParams(rng, input.channels);
     const int op = rng.Int(0, 9);
