@@ -19,13 +19,19 @@ Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input, const Cpu
   const AxisGeometry& ax = g.x;
   const std::vector<int> rows = ay.SourceTable(g.pad_mode);  // -1: padding
   const std::vector<int> cols = ax.SourceTable(g.pad_mode);
-  const long long work = static_cast<long long>(out.data.size()) * ay.taps * ax.taps;
+  // Column spans are the same on every row and row spans along a row: computed once, not per cell.
+  std::vector<AxisGeometry::PoolSpan> col_spans;
+  if (p.op == Op::AvgPool)
+    for (int ow = 0; ow < ax.output; ++ow) col_spans.push_back(ax.AvgPoolSpan(ow));
+  // A pooled tap (table lookups, a branch) costs several multiply-adds' time.
+  const long long work = 8LL * static_cast<long long>(out.data.size()) * ay.taps * ax.taps;
 #pragma omp parallel for collapse(2) schedule(static) num_threads(cpu::ThreadCount(options)) \
     if (cpu::UseThreads(options, work))
   for (int c = 0; c < input.channels; ++c) {
     for (int oh = 0; oh < ay.output; ++oh) {
       const float* in = input.Plane(c);
       float* dst = out.Plane(c);
+      const AxisGeometry::PoolSpan sy = p.op == Op::AvgPool ? ay.AvgPoolSpan(oh) : AxisGeometry::PoolSpan{};
       for (int ow = 0; ow < ax.output; ++ow) {
         float value;
         if (p.op == Op::MaxPool) {
@@ -40,8 +46,7 @@ Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input, const Cpu
             }
           }
         } else {
-          const AxisGeometry::PoolSpan sy = ay.AvgPoolSpan(oh);
-          const AxisGeometry::PoolSpan sx = ax.AvgPoolSpan(ow);
+          const AxisGeometry::PoolSpan& sx = col_spans[static_cast<std::size_t>(ow)];
           float sum = 0.0f;
           for (int iy = sy.first; iy < sy.last; ++iy)
             for (int ix = sx.first; ix < sx.last; ++ix) sum += in[static_cast<std::size_t>(iy) * ax.input + ix];
