@@ -22,10 +22,34 @@ class Engine {
                           const Tensor3& input) = 0;
 };
 
+// Which CPU paths may run. Every combination gives the same values (within float rounding);
+// tests and the benchmark turn paths off to compare them. The default is everything on.
+struct CpuEngineOptions {
+  bool allow_separable = true;  // rank-1 2-D kernels as two 1-D passes
+  bool allow_polyphase = true;  // off: the plain lattice loop (strided reads, the slow baseline)
+  int threads = 0;              // OpenMP threads per Compute; 0: OpenMP's default
+};
+
+// The paths Compute takes for one conv or transposed conv: for the tests' per-path counts and
+// the benchmark's labels. Pooling takes neither.
+struct CpuPaths {
+  bool polyphase = false;  // phased input and the vectorised row kernel (else the plain lattice)
+  bool separable = false;  // at least one weight plane runs as two 1-D passes
+};
+
+// Thread-safe: Compute keeps no state between calls, so one engine per thread (the GUI's worker)
+// or one shared engine both work.
 class CpuEngine final : public Engine {
  public:
+  CpuEngine() = default;
+  explicit CpuEngine(CpuEngineOptions options) : options_(options) {}
   std::string_view Name() const override { return "cpu"; }
   Tensor3 Compute(const Params& params, const Geometry& geometry, const Tensor3& input) override;
+  const CpuEngineOptions& Options() const { return options_; }
+  CpuPaths Paths(const Params& params, const Geometry& geometry) const;
+
+ private:
+  CpuEngineOptions options_;
 };
 
 // The KH x KW weight plane (row-major) connecting input channel ic to output channel oc, read in

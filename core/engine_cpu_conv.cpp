@@ -1,0 +1,421 @@
+// Conv and transposed conv on the CPU. Every path works in geometry.h's direct form (a stride
+// `step` correlation over the padded lattice) and reads padding only through
+// AxisGeometry::SourceTable, so padding rules stay in one place.
+//
+// Sections: the vectorised row kernel | phase rows (polyphase split) | the polyphase driver
+//           (direct and separable taps) | the plain lattice path (baseline, options off) | entry
+//
+// Why polyphase: with step S the taps of one output row read lattice columns ow*S + c. Splitting
+// every lattice row into S column phases (phase p holds columns p, p+S, p+2S, ...) turns that into
+// phase (c mod S) at offset ow + c/S: unit stride, so the inner loop is contiguous loads and the
+// work is OH*OW*KH*KW whatever S is. Rows need no split: a row is picked whole by index, so only
+// the rows some output reads are ever built ("S x S planes" with the row phases left implicit),
+// band by band in each thread's own buffer (see PhaseRows).
+#include "engine_cpu_conv.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "separable.h"
+
+namespace stridescope::cpu {
+
+int ThreadCount(const CpuEngineOptions& options) {
+  return std::max(1, options.threads > 0 ? options.threads : omp_get_max_threads());
+}
+
+namespace {
+
+using std::size_t;
+
+// ---------------------------------------------------------------------------------------------
+// The vectorised row kernel
+
+// Eight floats, unaligned: GCC's vector extension, one ymm register in the x86-64-v3 clone and
+// two xmm registers in the baseline one. Explicit vectors rather than `omp simd`: at -O3 GCC
+// interchanged the `omp simd` version of this loop nest into a scalar one with the accumulators
+// in memory (measured: 1.4 GFMA/s), while these stay in registers by construction.
+typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
+constexpr int kLanes = 8;
+
+// out[i] += sum_t weights[t] * srcs[t][i] for i < n. A block of 32 outputs stays in four
+// registers while every tap streams one contiguous load and one FMA through each, so a 31x31
+// kernel does not reload and store the output row 961 times. Cloned for x86-64-v3 (AVX2 + FMA)
+// with a baseline fallback, so the binary still runs on any x86-64.
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
+    float* __restrict out, const float* const* __restrict srcs, const float* __restrict weights,
+    int taps, int n) {
+  auto at = [](const float* p) -> const Vec8& { return *reinterpret_cast<const Vec8*>(p); };
+  int i = 0;
+  for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
+    Vec8 a0 = at(out + i), a1 = at(out + i + kLanes), a2 = at(out + i + 2 * kLanes),
+         a3 = at(out + i + 3 * kLanes);
+    for (int t = 0; t < taps; ++t) {
+      const float w = weights[t];
+      const float* src = srcs[t] + i;
+      a0 += w * at(src);
+      a1 += w * at(src + kLanes);
+      a2 += w * at(src + 2 * kLanes);
+      a3 += w * at(src + 3 * kLanes);
+    }
+    *reinterpret_cast<Vec8*>(out + i) = a0;
+    *reinterpret_cast<Vec8*>(out + i + kLanes) = a1;
+    *reinterpret_cast<Vec8*>(out + i + 2 * kLanes) = a2;
+    *reinterpret_cast<Vec8*>(out + i + 3 * kLanes) = a3;
+  }
+  for (; i + kLanes <= n; i += kLanes) {
+    Vec8 a = at(out + i);
+    for (int t = 0; t < taps; ++t) a += weights[t] * at(srcs[t] + i);
+    *reinterpret_cast<Vec8*>(out + i) = a;
+  }
+  for (; i < n; ++i) {
+    float acc = out[i];
+    for (int t = 0; t < taps; ++t) acc += weights[t] * srcs[t][i];
+    out[i] = acc;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase rows
+
+// out[p * pitch + j] = src[j * S + p] for every phase p < S and j < n: the interior of a
+// lattice row split into its S phases in one contiguous pass over the source. With S a
+// compile-time constant GCC vectorises it (grouped loads and shuffles); a runtime S leaves a
+// scalar gather, which measured as the largest cost at stride 2 and 4 with a 3x3 kernel.
+template <int S>
+void Deinterleave(float* __restrict out, size_t pitch, const float* __restrict src, int n) {
+  for (int j = 0; j < n; ++j)
+    for (int p = 0; p < S; ++p) out[p * pitch + static_cast<size_t>(j)] = src[j * S + p];
+}
+
+void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n) {
+  switch (stride) {
+    case 1: std::copy(src, src + n, out); return;
+    case 2: Deinterleave<2>(out, pitch, src, n); return;
+    case 3: Deinterleave<3>(out, pitch, src, n); return;
+    case 4: Deinterleave<4>(out, pitch, src, n); return;
+    default:
+      for (int p = 0; p < stride; ++p)
+        for (int j = 0; j < n; ++j) out[p * pitch + static_cast<size_t>(j)] = src[static_cast<size_t>(j) * stride + p];
+  }
+}
+
+// Lattice rows of one input channel split into the x axis's column phases, built on first use
+// and kept while the windows of the next output rows still read them. Lattice row r holds source
+// row SourceTable(y)[r] (a zero row, which no tap needs, when that is -1). A slot per lattice row
+// modulo the window extent: the rows one window reads are distinct modulo it, so a row is never
+// evicted while a window still points into it. Building rows per band of output rows, in a
+// thread's own small buffer, rather than phasing the whole input up front, keeps the copy in
+// cache and avoids faulting in a fresh input-sized buffer on every call.
+class PhaseRows {
+ public:
+  PhaseRows(const Geometry& g, const std::vector<int>& cols)
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent()) {
+    const AxisGeometry& ax = g.x;
+    const int table = static_cast<int>(cols.size());
+    length_ = (table + phases_ - 1) / phases_;
+    phase_read_.assign(static_cast<size_t>(phases_), 0);
+    for (int tx = 0; tx < ax.taps; ++tx) phase_read_[static_cast<size_t>(tx * ax.dilation % phases_)] = 1;
+    // Phase columns [begin_, end_) hold real pixels in place in every phase (conv's interior):
+    // lattice column j*S + p is input column j*S + p - lattice_pad_begin. Checked against the
+    // table, so padding still comes only from SourceTable; transposed conv (inserted zeros) and
+    // anything unexpected just go through the table.
+    offset_ = -ax.lattice_pad_begin;
+    auto in_place = [&](int j) {
+      for (int p = 0; p < phases_; ++p) {
+        const int pos = j * phases_ + p, x = pos + offset_;
+        if (pos >= table || x < 0 || cols[static_cast<size_t>(pos)] != x) return false;
+      }
+      return true;
+    };
+    if (!ax.transposed) {
+      int j = 0;
+      while (j < length_ && !in_place(j)) ++j;
+      begin_ = j;
+      while (j < length_ && in_place(j)) ++j;
+      end_ = j;
+    }
+    data_.reset(new float[static_cast<size_t>(slots_) * phases_ * length_]);
+    tags_.assign(static_cast<size_t>(slots_), -1);
+  }
+
+  // Starts on another input channel (plane: H,W row-major).
+  void Reset(const float* plane, int width) {
+    plane_ = plane;
+    width_ = width;
+    std::fill(tags_.begin(), tags_.end(), -1);
+  }
+  // Lattice columns p, p+S, p+2S, ... of lattice row r (source row iy >= 0); PhaseLength(p) of them.
+  const float* Phase(int r, int iy, int p) {
+    const int slot = r % slots_;
+    float* row = data_.get() + static_cast<size_t>(slot) * phases_ * length_;
+    if (tags_[static_cast<size_t>(slot)] != r) {
+      Build(plane_ + static_cast<size_t>(iy) * width_, row);
+      tags_[static_cast<size_t>(slot)] = r;
+    }
+    return row + static_cast<size_t>(p) * length_;
+  }
+  int PhaseLength(int p) const { return (static_cast<int>(cols_.size()) - p + phases_ - 1) / phases_; }
+  int MaxLength() const { return length_; }
+  // Whether some tap reads phase p (the others are never built).
+  bool PhaseRead(int p) const { return phase_read_[static_cast<size_t>(p)] != 0; }
+
+ private:
+  // src: W  row: S,PW (the edges only of phases some tap reads)
+  void Build(const float* src, float* row) const {
+    const size_t pitch = static_cast<size_t>(length_);
+    if (end_ > begin_)
+      Deinterleave(row + begin_, pitch, src + begin_ * phases_ + offset_, phases_, end_ - begin_);
+    for (int p = 0; p < phases_; ++p) {
+      if (!PhaseRead(p)) continue;
+      float* dst = row + static_cast<size_t>(p) * pitch;
+      auto gather = [&](int from, int to) {
+        for (int j = from; j < to; ++j) {
+          const int ix = cols_[static_cast<size_t>(j * phases_ + p)];
+          dst[j] = ix >= 0 ? src[ix] : 0.0f;
+        }
+      };
+      const int n = PhaseLength(p);
+      gather(0, std::min(begin_, n));
+      gather(std::max(end_, begin_), n);
+    }
+  }
+
+  const std::vector<int>& cols_;
+  int phases_;
+  int slots_;
+  int length_ = 0;
+  int offset_ = 0;             // input column of lattice column 0 in the interior
+  int begin_ = 0, end_ = 0;    // interior phase columns, copied without the table
+  std::vector<char> phase_read_;
+  std::unique_ptr<float[]> data_;  // slots,S,PW; uninitialised: unread phases are never built
+  std::vector<int> tags_;          // lattice row held by each slot, -1: none
+  const float* plane_ = nullptr;
+  int width_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The polyphase driver
+
+// Per weight plane: its rank-1 factors when the separable path is allowed and cheaper.
+// Keyed by plane pointer because rank-2 kernels share one plane among all channel pairs.
+using FactorTable = std::map<const float*, std::optional<RankOneFactors>>;
+
+// Separable costs KH passes over min(S, KW) phases plus KW taps per output; direct KH*KW taps.
+// Asks for half the taps, not just fewer: the two passes have per-row costs the tap count does
+// not show (zeroing and storing the vertical sums, two kernel calls), and 3x3 at stride 1 measured
+// slower separable (12.9 ms) than direct (11.9 ms) at 1920x1080x3 on one thread.
+bool SeparableIsCheaper(const Geometry& g) {
+  const int kh = g.y.taps, kw = g.x.taps;
+  if (kh < 2 || kw < 2) return false;
+  return kh * kw >= 2 * (kh * std::min(g.x.step, kw) + kw);
+}
+
+FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOptions& options) {
+  FactorTable table;
+  const bool wanted = options.allow_separable && SeparableIsCheaper(g);
+  for (int oc = 0; oc < g.channels.out_channels; ++oc) {
+    const int first = g.channels.FirstInputOf(oc);
+    for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+      const float* plane = WeightPlane(p.kernel, p.op, oc, ic);
+      if (table.count(plane)) continue;
+      table[plane] = wanted ? FactorRankOne(plane, g.y.taps, g.x.taps) : std::nullopt;
+    }
+  }
+  return table;
+}
+
+// Scratch one thread reuses across its output rows: tap lists and the vertical-pass phases.
+struct RowScratch {
+  std::vector<const float*> srcs;
+  std::vector<float> weights;
+  std::vector<float> columns;  // separable: S phases of PhaseLength floats each
+};
+
+// out_row += w (*) one output row oh, all KH*KW taps in one pass of the row kernel.
+// w: KH,KW  in: one channel's phase rows  out_row: OW
+void DirectRow(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh,
+               RowScratch& s, float* out_row) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  s.srcs.clear();
+  s.weights.clear();
+  for (int ty = 0; ty < ay.taps; ++ty) {
+    const int r = oh * ay.step + ty * ay.dilation;
+    const int iy = rows[static_cast<size_t>(r)];
+    if (iy < 0) continue;  // a zero row (padding or inserted zeros) adds 0 * finite weight
+    const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+    for (int tx = 0; tx < ax.taps; ++tx) {
+      const int c = tx * ax.dilation;
+      s.srcs.push_back(in.Phase(r, iy, c % ax.step) + c / ax.step);
+      s.weights.push_back(w_row[ax.KernelIndex(tx)]);
+    }
+  }
+  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), ax.output);
+}
+
+// The same row as a vertical pass (u down the KH read rows, per needed column phase) into
+// scratch, then a horizontal pass (v along that row) into out_row. The vertical pass stays in
+// phase layout, so the horizontal one reads contiguously too.
+void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
+                  const std::vector<int>& rows, int oh, RowScratch& s, float* out_row) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  const int phases = ax.step;
+  const int pitch = in.MaxLength();
+  s.columns.resize(static_cast<size_t>(phases) * pitch);
+  for (int p = 0; p < phases; ++p) {
+    if (!in.PhaseRead(p)) continue;
+    s.srcs.clear();
+    s.weights.clear();
+    for (int ty = 0; ty < ay.taps; ++ty) {
+      const int r = oh * ay.step + ty * ay.dilation;
+      const int iy = rows[static_cast<size_t>(r)];
+      if (iy < 0) continue;
+      s.srcs.push_back(in.Phase(r, iy, p));
+      s.weights.push_back(f.column[static_cast<size_t>(ay.KernelIndex(ty))]);
+    }
+    float* column = s.columns.data() + static_cast<size_t>(p) * pitch;
+    const int n = in.PhaseLength(p);
+    std::fill(column, column + n, 0.0f);
+    AccumulateTaps(column, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), n);
+  }
+  s.srcs.clear();
+  s.weights.clear();
+  for (int tx = 0; tx < ax.taps; ++tx) {
+    const int c = tx * ax.dilation;
+    s.srcs.push_back(s.columns.data() + static_cast<size_t>(c % phases) * pitch + c / phases);
+    s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
+  }
+  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), ax.taps, ax.output);
+}
+
+// in: C,H,W  out: F,OH,OW
+Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
+                          const CpuEngineOptions& options) {
+  const std::vector<int> rows = g.y.SourceTable(g.pad_mode);
+  const std::vector<int> cols = g.x.SourceTable(g.pad_mode);
+  const FactorTable factors = FactorPlanes(p, g, options);
+  // Filled with the bias in one pass: zeroing and then filling wrote the output twice.
+  Tensor3 out;
+  out.channels = g.channels.out_channels;
+  out.height = g.y.output;
+  out.width = g.x.output;
+  out.data.assign(static_cast<size_t>(out.channels) * out.PlaneSize(), p.bias);
+  // Bands of output rows share phase rows: a band long against the window extent builds each
+  // row about once; enough bands remain to share among the threads.
+  const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
+  const int bands = (g.y.output + band - 1) / band;
+  const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
+                         g.y.taps * g.x.taps;
+#pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
+  {
+    RowScratch scratch;
+    PhaseRows phase_rows(g, cols);
+    // in: C,H,W  out: F,OH,OW (one band of OH per step)
+#pragma omp for collapse(2) schedule(dynamic)
+    for (int oc = 0; oc < out.channels; ++oc)
+      for (int b = 0; b < bands; ++b) {
+        const int oh_begin = b * band, oh_end = std::min(g.y.output, oh_begin + band);
+        const int first = g.channels.FirstInputOf(oc);
+        for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+          const float* w = WeightPlane(p.kernel, p.op, oc, ic);
+          const std::optional<RankOneFactors>& f = factors.at(w);
+          phase_rows.Reset(input.Plane(ic), input.width);
+          for (int oh = oh_begin; oh < oh_end; ++oh) {
+            float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
+            if (f)
+              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_row);
+            else
+              DirectRow(phase_rows, w, g, rows, oh, scratch, out_row);
+          }
+        }
+      }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plain lattice path: the whole padded lattice per channel and strided scalar reads. Slow
+// at any stride, kept as the simplest correct form for the tests and the benchmark to compare
+// the fast paths with (allow_polyphase = false).
+
+// One input channel on the direct-form lattice: padding filled by the pad mode and, for
+// transposed conv, the inserted zeros in place. lattice: LH,LW
+std::vector<float> ToLattice(const float* plane, int width, const std::vector<int>& rows,
+                             const std::vector<int>& cols) {
+  std::vector<float> lattice(rows.size() * cols.size(), 0.0f);
+  for (size_t ly = 0; ly < rows.size(); ++ly) {
+    if (rows[ly] < 0) continue;
+    const float* src = plane + static_cast<size_t>(rows[ly]) * width;
+    float* dst = lattice.data() + ly * cols.size();
+    for (size_t lx = 0; lx < cols.size(); ++lx)
+      if (cols[lx] >= 0) dst[lx] = src[cols[lx]];
+  }
+  return lattice;
+}
+
+// in: C,H,W  out: F,OH,OW
+Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input,
+                        const CpuEngineOptions& options) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  Tensor3 out = Tensor3::Zeros(g.channels.out_channels, ay.output, ax.output);
+  std::fill(out.data.begin(), out.data.end(), p.bias);
+  const std::vector<int> rows = ay.SourceTable(g.pad_mode);
+  const std::vector<int> cols = ax.SourceTable(g.pad_mode);
+  const size_t lw = cols.size();
+  std::vector<std::vector<float>> lattices(static_cast<size_t>(input.channels));
+  for (int ic = 0; ic < input.channels; ++ic)
+    lattices[static_cast<size_t>(ic)] = ToLattice(input.Plane(ic), input.width, rows, cols);
+  const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() * ay.taps * ax.taps;
+  // lattice: C,LH,LW  w: KH,KW  out: F,OH,OW
+#pragma omp parallel for collapse(2) schedule(static) num_threads(ThreadCount(options)) if (UseThreads(options, work))
+  for (int oc = 0; oc < out.channels; ++oc)
+    for (int oh = 0; oh < ay.output; ++oh) {
+      float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * ax.output;
+      const int first = g.channels.FirstInputOf(oc);
+      for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+        const float* w = WeightPlane(p.kernel, p.op, oc, ic);
+        for (int ty = 0; ty < ay.taps; ++ty) {
+          const float* in_row = lattices[static_cast<size_t>(ic)].data() +
+                                static_cast<size_t>(oh * ay.step + ty * ay.dilation) * lw;
+          const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+          for (int tx = 0; tx < ax.taps; ++tx) {
+            const float weight = w_row[ax.KernelIndex(tx)];
+            const float* src = in_row + tx * ax.dilation;
+            for (int ow = 0; ow < ax.output; ++ow) out_row[ow] += weight * src[static_cast<size_t>(ow) * ax.step];
+          }
+        }
+      }
+    }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Entry
+
+Tensor3 Convolve(const Params& params, const Geometry& geometry, const Tensor3& input,
+                 const CpuEngineOptions& options) {
+  return options.allow_polyphase ? ConvolvePolyphase(params, geometry, input, options)
+                                 : ConvolveLattice(params, geometry, input, options);
+}
+
+CpuPaths ConvPaths(const Params& params, const Geometry& geometry, const CpuEngineOptions& options) {
+  CpuPaths paths;
+  paths.polyphase = options.allow_polyphase;
+  if (!paths.polyphase) return paths;
+  for (const auto& [plane, factors] : FactorPlanes(params, geometry, options))
+    if (factors) paths.separable = true;
+  return paths;
+}
+
+}  // namespace stridescope::cpu
