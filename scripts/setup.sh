@@ -6,6 +6,10 @@ set -euo pipefail
 
 STRIDESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STRIDESCOPE_BUILD="${STRIDESCOPE_BUILD:-$STRIDESCOPE_ROOT/build}"
+# GCC's OpenMP spins idle threads by default. On a 2-core machine shared with the UI thread and
+# the GL driver that spinning steals the cores: passive waiting keeps frames and timings steady.
+# libgomp reads it once at load time, so it has to be set before stridescope starts.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 
 # Both take an optional package-list file (default scripts/debian-packages.txt), so optional sets
 # such as scripts/debian-packages-bench.txt install the same way.

@@ -146,10 +146,9 @@ Tensor3 MakeBenchInput(BenchSize size) {
 }
 
 std::unique_ptr<Engine> MakeBenchCpuEngine() {
-  // NOTE for the CPU engine rewrite: when CpuEngine takes CpuEngineOptions {allow_separable,
-  // allow_polyphase, threads}, construct it here (and nowhere else in the bench) with everything
-  // allowed and threads = hardware_concurrency, so the roofline share compares like with like.
-  return std::make_unique<CpuEngine>();
+  // Every fast path allowed and OpenMP's default thread count (all cores), as the window and
+  // `conv` run it, so the roofline share (measured on all threads) compares like with like.
+  return std::make_unique<CpuEngine>(CpuEngineOptions{});
 }
 
 const BenchRow* FindStrideOneTwin(const std::vector<BenchRow>& rows, const BenchRow& row) {

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "samples.h"
+#include "cli/bench_model.h"
 
 #include "cli/exit_codes.h"
 
@@ -24,6 +25,9 @@ struct WindowFlags {
   std::string overlay;  // --overlay: "coverage" or empty
   float zoom = 0.0f;    // --zoom; 0: fit the window
   bool align = false;   // --align
+  bool benchmark_ui = false;   // --benchmark-ui
+  bool json = false;           // --json (with --benchmark-ui)
+  std::string size;            // --size WxH (with --benchmark-ui)
   ParamFlags params;
 };
 
@@ -46,7 +50,7 @@ std::string FormatZoom(float zoom) {
 // Flags written before a subcommand belong to the window and would be silently dropped.
 bool AnyWindowFlagGiven(const WindowFlags& w) {
   return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
-         w.step != 0 || !w.overlay.empty() || w.zoom != 0.0f || w.align || w.params.AnyGiven() || w.params.engine != "auto";
+         w.step != 0 || !w.overlay.empty() || w.zoom != 0.0f || w.align || w.benchmark_ui || w.json || !w.size.empty() || w.params.AnyGiven() || w.params.engine != "auto";
 }
 
 std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
@@ -64,6 +68,12 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
   if (w.zoom != 0.0f && !(w.zoom >= kMinZoomFlag && w.zoom <= kMaxZoomFlag))
     return "--zoom must be from " + FormatZoom(kMinZoomFlag) + " to " + FormatZoom(kMaxZoomFlag) +
            " screen pixels per image pixel (leave it out to fit the window)";
+  if ((w.json || !w.size.empty()) && !w.benchmark_ui)
+    return "--json and --size go with --benchmark-ui (for the headless benchmark see stridescope bench --help)";
+  if (w.benchmark_ui && !w.screenshot.empty()) return "--benchmark-ui and --screenshot exclude each other; choose one";
+  if (!w.size.empty()) {
+    if (Expected<BenchSize> size = ParseBenchSize(w.size); !size) return size.error().message;
+  }
   if (w.step < 0) return "--step must be 0 or more (steps count window positions from 0, row by row)";
   return std::nullopt;
 }
@@ -92,6 +102,11 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
                  "Screen pixels per image pixel in both views, e.g. 8 to see pixel values on a photo "
                  "(default: fit the window)");
   app.add_flag("--align", window.align, "Open with the feature map drawn over the input area each cell came from");
+  app.add_flag("--benchmark-ui", window.benchmark_ui,
+               "Replay a scripted session (slider drags, playback, zoom, idle) on a large scene and report frame "
+               "times, latency, memory and idle CPU use, then exit");
+  app.add_flag("--json", window.json, "With --benchmark-ui: print the report as JSON");
+  app.add_option("--size", window.size, "With --benchmark-ui: the scene's WIDTHxHEIGHT (default 3840x2160)");
   AddParamOptions(app, window.params);
 
   ConvOptions conv;
@@ -153,6 +168,16 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   gui.step = window.step;
   gui.show_coverage = window.overlay == "coverage";
   gui.zoom = window.zoom;
+  if (window.benchmark_ui) {
+    UiBenchmarkOptions benchmark;
+    benchmark.json = window.json;
+    if (!window.size.empty()) {
+      const BenchSize size = *ParseBenchSize(window.size);  // validated above
+      benchmark.width = size.width;
+      benchmark.height = size.height;
+    }
+    gui.benchmark = benchmark;
+  }
   gui.align_output = window.align;
   gui.engine = window.params.engine;
   if (window.params.AnyGiven()) {

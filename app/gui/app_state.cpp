@@ -167,6 +167,11 @@ bool AppState::LoadSample(std::string_view name) {
   return true;
 }
 
+void AppState::LoadPixels(Tensor3 pixels, std::string name) {
+  input_error_.clear();
+  SetInput(std::move(pixels), std::move(name), false);
+}
+
 bool AppState::LoadFile(const std::string& path) {
   Expected<Tensor3> loaded = LoadInput(path);
   if (!loaded) {

@@ -146,6 +146,8 @@ class AppState {
   // Returns true when the input changed.
   bool LoadSample(std::string_view name);
   bool LoadFile(const std::string& path);
+  // An image made by the program itself (the UI benchmark's large scene); never fails.
+  void LoadPixels(Tensor3 pixels, std::string name);
 
   // Call after editing params or kernel_choice: the next Recompute will run the engine.
   void MarkParamsChanged() { dirty_ = true; }

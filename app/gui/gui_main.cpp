@@ -3,6 +3,8 @@
 #include "gui/gui_main.h"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <cassert>
 #include <cmath>
 #include <cstdlib>
@@ -235,12 +237,22 @@ int SaveScreenshot(const std::string& path, int width, int height) {
   return 0;
 }
 
+// `benchmark`: null, or the scripted session that drives this loop (--benchmark-ui).
 int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOptions& options,
-            float content_scale) {
+            float content_scale, UiBenchmark* benchmark) {
   const bool screenshot = !options.screenshot_path.empty();
   WindowedPlacement placement;
   for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {
-    if (screenshot) {
+    if (benchmark != nullptr) {
+      if (!benchmark->BeforeFrame(state)) return 0;
+      // Idle: wait as a user's idle window does, so the CPU it uses there is measured.
+      if (benchmark->Idle()) {
+        WaitForWork(activity, state.timeline.playing || state.Computing());
+        if (activity.frames_to_draw == 0 && !state.Computing()) continue;
+      } else {
+        glfwPollEvents();
+      }
+    } else if (screenshot) {
       glfwPollEvents();  // never sleep: the frames are wanted as fast as they can be drawn
     } else {
       WaitForWork(activity, state.timeline.playing || state.Computing());
@@ -271,6 +283,10 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
       return SaveScreenshot(options.screenshot_path, width, height);
     }
     glfwSwapBuffers(window);
+    if (benchmark != nullptr) {
+      FinishGl();  // the frame's time includes the GPU's work on it
+      benchmark->AfterFrame(state);
+    }
   }
   return 0;
 }
@@ -284,6 +300,7 @@ int RunGui(const GuiOptions& options) {
     PrintNoDisplay("DISPLAY is not set");
     return kExitNoWindow;
   }
+  const auto driver_start = std::chrono::steady_clock::now();
   if (glfwInit() == GLFW_FALSE) {
     PrintNoDisplay(LastGlfwError());
     return kExitNoWindow;
@@ -301,13 +318,16 @@ int RunGui(const GuiOptions& options) {
     return kExitNoWindow;
   }
   const bool screenshot = !options.screenshot_path.empty();
-  glfwSwapInterval(screenshot ? 0 : 1);
+  // Scripted runs (screenshots, the UI benchmark) leave no trace in, and take none from, the
+  // saved settings and layout; the benchmark times frames without waiting for vsync.
+  const bool scripted = screenshot || options.benchmark.has_value();
+  glfwSwapInterval(scripted ? 0 : 1);
 
   Activity activity;
   InstallActivityCallbacks(window.get(), &activity);
 
   // Screenshots must not depend on (or change) what an earlier session left in imgui.ini.
-  const std::string ini_path = screenshot ? std::string() : ImGuiIniPath();
+  const std::string ini_path = scripted ? std::string() : ImGuiIniPath();
   const float content_scale = ContentScale(window.get());
   const ImGuiSession imgui(window.get(), ini_path.empty() ? nullptr : ini_path.c_str(),
                            content_scale);
@@ -315,6 +335,8 @@ int RunGui(const GuiOptions& options) {
     PrintNoOpenGl("Dear ImGui's OpenGL backend could not start");
     return kExitNoWindow;
   }
+  const double driver_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - driver_start).count();
 
   // Declared after the ImGui session and the window, so its textures and GPU engine go first.
   EngineStartup startup;
@@ -324,7 +346,7 @@ int RunGui(const GuiOptions& options) {
   startup.gpu_options.force_compile_failure = ForceShaderFailure();
   // The last session's parameters and image, unless the command line says what to show, and
   // never for screenshots (they must not depend on what an earlier session left behind).
-  const std::string config = screenshot ? std::string() : ConfigFolder();
+  const std::string config = scripted ? std::string() : ConfigFolder();
   SavedSettings restored;
   if (!config.empty() && !options.params && options.input_path.empty() && options.sample == GuiOptions{}.sample) {
     Expected<SavedSettings> loaded = LoadSettings(config);
@@ -356,7 +378,16 @@ int RunGui(const GuiOptions& options) {
     if (state.result().has_value) state.timeline.step = ClampedStep(options.step, state.result().geometry);
   }
 
-  const int exit_code = RunLoop(window.get(), state, activity, options, content_scale);
+  std::optional<UiBenchmark> benchmark;
+  if (options.benchmark) {
+    benchmark.emplace(*options.benchmark);
+    state.LoadPixels(benchmark->MakeInput(), "scene " + std::to_string(options.benchmark->width) + "x" +
+                                                 std::to_string(options.benchmark->height));
+    benchmark->Started(options.started_at, driver_ms);
+  }
+  const int exit_code =
+      RunLoop(window.get(), state, activity, options, content_scale, benchmark ? &*benchmark : nullptr);
+  if (benchmark) benchmark->Report(std::cout);
   if (!config.empty()) {
     const InputImage& input = state.input();
     SavedSettings settings;

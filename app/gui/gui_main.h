@@ -1,10 +1,12 @@
 // The desktop window: GLFW + Dear ImGui + a glad-loaded GL context.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include "params.h"
+#include "gui/ui_benchmark.h"
 
 namespace stridescope {
 
@@ -24,6 +26,10 @@ struct GuiOptions {
   bool show_coverage = false;
   float zoom = 0.0f;          // --zoom: screen pixels per image pixel; 0 fits both views
   bool align_output = false;  // --align: ViewState::align_output
+  // --benchmark-ui: run the scripted session instead of waiting for the user, print the report.
+  std::optional<UiBenchmarkOptions> benchmark;
+  // When the process started (main()), for the benchmark's start-up time.
+  std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be

@@ -177,4 +177,6 @@ std::vector<std::uint8_t> ReadFramebufferRgba(int width, int height) {
   return pixels;
 }
 
+void FinishGl() { glFinish(); }
+
 }  // namespace stridescope

@@ -62,6 +62,9 @@ int LoadGlFunctions(GlProcLoader loader);
 // Clears the whole default framebuffer (width x height in framebuffer pixels) to an opaque colour.
 void ClearFramebuffer(int width, int height, float red, float green, float blue);
 
+// Waits until the GPU has finished every command issued so far (glFinish): for timing frames.
+void FinishGl();
+
 // The current read buffer (the back buffer before swap) as RGBA8, row 0 at the top, alpha 255:
 // width * height * 4 bytes, ready for SaveRgbaPng.
 std::vector<std::uint8_t> ReadFramebufferRgba(int width, int height);
