@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "colour_map.h"
 #include "params.h"
 
 namespace stridescope {
@@ -22,6 +23,8 @@ struct GuiOptions {
   std::string engine = "auto";
   // --overlay coverage: open with the input view's coverage heat map on (ViewState::show_coverage).
   bool show_coverage = false;
+  // --colour-map / --range: the feature map's colours; nullopt: the saved or default choice.
+  std::optional<MapDisplay> map_display;
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be
