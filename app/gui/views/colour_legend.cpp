@@ -64,7 +64,7 @@ bool ColourMapCombo(MapDisplay& d) {
 
 bool RangeCombo(MapDisplay& d) {
   int mode = static_cast<int>(d.range_mode);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.5f);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10.0f);
   const bool changed = ImGui::Combo("##range_mode", &mode, kRangeNames, 3) && mode != static_cast<int>(d.range_mode);
   Tooltip("The values the colours span. Min..max: the map's finite values. Symmetric: -L..+L with "
           "L the largest |value|. Manual: typed bounds; values outside them clamp.");
