@@ -41,7 +41,9 @@ std::string FormatValue(float value, float span) {
     std::snprintf(text, sizeof(text), "%.2e", static_cast<double>(value));
     return text;
   }
-  const int decimals = span > 0.0f ? std::clamp(2 - static_cast<int>(std::floor(std::log10(span))), 0, 4) : 2;
+  // A span past float's range (ends near ±3e38) has no useful decimals.
+  const bool usable = span > 0.0f && std::isfinite(span);
+  const int decimals = usable ? std::clamp(2 - static_cast<int>(std::floor(std::log10(span))), 0, 4) : 0;
   // "-0.00" reads as a bug on a legend.
   const double shown = std::fabs(value) < 0.5 * std::pow(10.0, -decimals) ? 0.0 : static_cast<double>(value);
   std::snprintf(text, sizeof(text), "%.*f", decimals, shown);
@@ -178,10 +180,16 @@ void DrawColourLegend(const AppState& state, float width) {
   std::vector<float> stops;
   for (int i = 0; i <= kLegendSegments; ++i) stops.push_back(static_cast<float>(i) / kLegendSegments);
   const bool zero_inside = range.low < 0.0f && range.high > 0.0f;
-  const float zero_at = zero_inside ? -range.low / span : 0.0f;
+  const float zero_at =
+      zero_inside ? static_cast<float>(-static_cast<double>(range.low) / (static_cast<double>(range.high) - range.low)) : 0.0f;
   if (zero_inside) stops.push_back(zero_at);
   std::sort(stops.begin(), stops.end());
-  const auto value_at = [&](float f) { return f >= 1.0f ? range.high : range.low + span * f; };
+  // Blended rather than low + span * f: span overflows for ends near ±3e38. Zero's own stop
+  // gets exactly 0, so the bar shows the neutral colour there, not a rounding neighbour.
+  const auto value_at = [&](float f) {
+    if (zero_inside && f == zero_at) return 0.0f;
+    return f >= 1.0f ? range.high : range.low * (1.0f - f) + range.high * f;
+  };
   for (std::size_t i = 0; i + 1 < stops.size(); ++i) {
     if (stops[i + 1] <= stops[i]) continue;
     const float x0 = origin.x + width * stops[i];
