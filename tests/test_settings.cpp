@@ -42,6 +42,30 @@ TEST_CASE("settings round trip, and a missing or corrupt file never stops the wi
   CHECK(loaded->image_path == "/tmp/photo.png");
   CHECK(loaded->sample == "grid7");
 
+  // The colour choice round-trips; out-of-range fields fall back to their defaults.
+  MapDisplay display;
+  display.colour_map = ColourMap::Diverging;
+  display.range_mode = RangeMode::Manual;
+  display.manual_low = -0.5f;
+  display.manual_high = 2.0f;
+  display.shown_channel = 2;
+  saved.map_display = display;
+  REQUIRE(SaveSettings(folder.string(), saved).ok());
+  Expected<SavedSettings> with_display = LoadSettings(folder.string());
+  REQUIRE(with_display.ok());
+  REQUIRE(with_display->map_display.has_value());
+  CHECK(*with_display->map_display == display);
+  std::ofstream(folder / "settings.json")
+      << "{\"params\": {\"version\": 1}, \"map_display\": {\"colour_map\": \"rainbow\", \"range\": "
+         "\"manual\", \"low\": 3, \"high\": 1, \"channel\": -7}}";
+  Expected<SavedSettings> odd_display = LoadSettings(folder.string());
+  REQUIRE(odd_display.ok());
+  REQUIRE(odd_display->map_display.has_value());
+  // Manual stays, with the default bounds in place of the inverted ones.
+  MapDisplay fallback;
+  fallback.range_mode = RangeMode::Manual;
+  CHECK(*odd_display->map_display == fallback);
+
   std::ofstream(folder / "settings.json") << "{\"params\": {\"version\": 1, \"stride\": [0, 0]}}";
   Expected<SavedSettings> bad = LoadSettings(folder.string());
   REQUIRE_FALSE(bad.ok());

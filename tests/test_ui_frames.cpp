@@ -28,6 +28,7 @@
 #include "gui/shortcuts.h"
 #include "gui/theme.h"
 #include "gui/timeline.h"
+#include "gui/views/colour_legend.h"
 #include "kernels.h"
 #include "samples.h"
 
@@ -165,6 +166,19 @@ void CheckInvariants(AppState& state, int frame) {
     // Nothing valid yet: the current parameters must really be invalid.
     REQUIRE_FALSE(result.error.empty());
   }
+  if (result.has_value) {
+    // The picture on screen is drawn with the current colour choice, also when it is stale
+    // or the worker is computing a newer one, and the legend's range is a real range.
+    REQUIRE(result.display == state.view.map_display);
+    REQUIRE(result.display_range.high > result.display_range.low);
+    if (result.computed_by == EngineKind::Cpu) {
+      const MapDisplay& d = state.view.map_display;
+      const DisplayRange expected =
+          ResolveRange(d, FiniteMinMax(result.feature_map, ShownChannelsOf(result.channels, d)));
+      REQUIRE(result.display_range.low == expected.low);
+      REQUIRE(result.display_range.high == expected.high);
+    }
+  }
 }
 
 // The timeline is fitted to the map on screen at the start of each frame (HandleShortcuts), before
@@ -235,7 +249,7 @@ class Fuzzer {
   void MutateParams(AppState& state) {
     Params& p = state.params;
     const bool big = state.input().pixels.width > 16;
-    switch (Int(0, 12)) {
+    switch (Int(0, 13)) {
       case 0:
         p.op = static_cast<Op>(Int(0, 3));
         break;
@@ -319,12 +333,26 @@ class Fuzzer {
         state.view.per_side_padding = Chance(0.5);
         state.view.link_stride = Chance(0.5);
         break;
+      case 13:
+        MutateDisplay(state);
+        break;
     }
     // A transposed conv at a large stride on a large sample makes a huge map: keep it cheap.
     if (big && p.op == Op::Transposed) {
       p.stride.y = std::min(p.stride.y, 2);
       p.stride.x = std::min(p.stride.x, 2);
     }
+  }
+
+  // The colour choice, as the controls would set it (they refuse invalid manual ranges).
+  void MutateDisplay(AppState& state) {
+    MapDisplay& d = state.view.map_display;
+    d.colour_map = Chance(0.5) ? ColourMap::Grey : ColourMap::Diverging;
+    d.range_mode = static_cast<RangeMode>(Int(0, 2));
+    d.manual_low = Float(-3.0f, 1.0f);
+    d.manual_high = d.manual_low + Float(0.01f, 4.0f);
+    d.shown_channel = Int(-1, 4);
+    state.MarkDisplayChanged();
   }
 
   // What a user does after an error: puts one thing back to something sensible.
@@ -493,4 +521,136 @@ TEST_CASE("every panel survives random edits, clicks and keys on the GPU engine"
   startup.prefer_gpu = true;
   startup.accept_software_gpu = true;
   RunFrames(startup, 150, 7u);
+}
+
+namespace {
+
+// The feature map view's colour row and legend, as the view will draw them, in a window of their
+// own with the mouse clicking around the row (combos open, fields take focus).
+bool DrawColourWindow(AppState& state) {
+  ImGui::NewFrame();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(kDisplayWidth, kDisplayHeight));
+  ImGui::Begin("colours");
+  const bool changed = DrawMapDisplayControls(state);
+  DrawColourLegend(state, 500.0f);
+  DrawColourLegend(state, 0.0f);
+  ImGui::End();
+  ImGui::Render();
+  return changed;
+}
+
+void CheckDisplayChangeRedraws(const EngineStartup& startup, unsigned seed) {
+  Context();
+  HeadlessImGui imgui;
+  AppState state(Params{}, startup);
+  REQUIRE(state.LoadSample("grid7"));
+  state.Recompute();
+  REQUIRE(state.result().has_value);
+  // Only the colours change: the CPU values are the same object (not recomputed) on the CPU
+  // path, and the GPU path's texture is redrawn in place.
+  const float* values = state.result().feature_map.data.data();
+  MapDisplay diverging;
+  diverging.colour_map = ColourMap::Diverging;
+  diverging.range_mode = RangeMode::Symmetric;
+  state.view.map_display = diverging;
+  state.MarkDisplayChanged();
+  state.Recompute();
+  CHECK(state.result().display == diverging);
+  CHECK(state.result().feature_map.data.data() == values);
+  CHECK(state.result().display_range.low == -state.result().display_range.high);
+
+  Fuzzer fuzz(seed);
+  int changed = 0;
+  for (int frame = 0; frame < 600; ++frame) {
+    ImGuiIO& io = ImGui::GetIO();
+    // Clicks in cycles of four frames: press and release on the row (a combo opens, a field
+    // takes focus), then press and release lower down, where an open combo lists its items.
+    const int phase = frame % 4;
+    // The row spans x < ~470 at y 36..62 (font 18 px).
+    if (phase == 0) io.MousePos = ImVec2(fuzz.Float(10.0f, 470.0f), fuzz.Float(38.0f, 60.0f));
+    if (phase == 2) io.MousePos = ImVec2(io.MousePos.x + fuzz.Float(-20.0f, 20.0f), fuzz.Float(64.0f, 130.0f));
+    io.MouseDown[0] = phase == 0 || phase == 2;
+    if (fuzz.Chance(0.1)) fuzz.MutateDisplay(state);
+    if (fuzz.Chance(0.05)) {
+      state.kernel_choice = {fuzz.Chance(0.5) ? "sobel-x" : "box", 3};
+      state.params.channel_mode = fuzz.Chance(0.5) ? ChannelMode::Depthwise : ChannelMode::Sum;
+      state.ApplyKernelChoice();
+    }
+    if (fuzz.Chance(0.05)) REQUIRE(state.LoadSample(fuzz.Chance(0.5) ? "grid7" : "checkerboard"));
+    INFO("frame " << frame);
+    REQUIRE_NOTHROW(changed += DrawColourWindow(state) ? 1 : 0);
+    CheckInvariants(state, frame);
+  }
+  MESSAGE(changed << " frames in which the colour controls changed the choice");
+  CHECK(changed > 0);
+}
+
+}  // namespace
+
+TEST_CASE("the colour controls and legend redraw the map without recomputing it (CPU engine)") {
+  EngineStartup startup;
+  startup.prefer_gpu = false;
+  CheckDisplayChangeRedraws(startup, 515u);
+}
+
+TEST_CASE("the colour controls and legend redraw the map without recomputing it (GPU engine)") {
+  EngineStartup startup;
+  startup.accept_software_gpu = true;
+  CheckDisplayChangeRedraws(startup, 616u);
+}
+
+TEST_CASE("a manual range with low >= high is refused inline and the old bounds stay") {
+  Context();
+  HeadlessImGui imgui;
+  EngineStartup startup;
+  startup.prefer_gpu = false;
+  AppState state(Params{}, startup);
+  REQUIRE(state.LoadSample("grid5"));  // one channel: the high field ends the row
+  state.view.map_display.range_mode = RangeMode::Manual;
+  state.MarkDisplayChanged();
+  state.Recompute();
+  ImGuiIO& io = ImGui::GetIO();
+  io.KeyMap[ImGuiKey_A] = GLFW_KEY_A;
+  ImVec2 high_field{};
+  // Click into the high field, select its text, type -5 (below low = -1), click away.
+  for (int frame = 0; frame < 12; ++frame) {
+    for (bool& down : io.KeysDown) down = false;
+    io.KeyCtrl = false;
+    io.MouseDown[0] = false;
+    if (frame == 2 || frame == 3) {
+      io.MousePos = high_field;
+      io.MouseDown[0] = frame == 2;
+    }
+    if (frame == 5) {
+      io.KeyCtrl = true;
+      io.KeysDown[GLFW_KEY_A] = true;
+    }
+    if (frame == 6) {
+      io.AddInputCharacter('-');
+      io.AddInputCharacter('5');
+    }
+    if (frame == 9 || frame == 10) {
+      io.MousePos = ImVec2(kDisplayWidth - 10.0f, kDisplayHeight - 10.0f);
+      io.MouseDown[0] = frame == 9;
+    }
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(kDisplayWidth, kDisplayHeight));
+    ImGui::Begin("colours");
+    DrawMapDisplayControls(state);
+    if (frame == 0) {
+      const ImVec2 min = ImGui::GetItemRectMin();
+      const ImVec2 max = ImGui::GetItemRectMax();
+      high_field = ImVec2((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f);
+    }
+    ImGui::End();
+    ImGui::Render();
+    state.Recompute();
+  }
+  CHECK(state.view.map_display.manual_low == -1.0f);
+  CHECK(state.view.map_display.manual_high == 1.0f);
+  CHECK(state.view.map_display_error.find("below") != std::string::npos);
+  CHECK(state.result().display_range.low == -1.0f);
+  CHECK(state.result().display_range.high == 1.0f);
 }

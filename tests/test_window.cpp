@@ -236,6 +236,10 @@ TEST_CASE("the GPU engine's feature map looks the same as the CPU engine's") {
   SUBCASE("grey (channels summed, laplacian on the zone plate, stride 3)") {
     CheckGpuMatchesCpu("grey", "--sample zoneplate --kernel laplacian --channels sum --stride 3");
   }
+  SUBCASE("diverging (signed laplacian on the zone plate, symmetric range)") {
+    CheckGpuMatchesCpu("diverging",
+                       "--sample zoneplate --kernel laplacian --channels sum --stride 3 --colour-map diverging");
+  }
 }
 
 TEST_CASE("a GPU shader that fails to compile: the window says so and runs on the CPU") {
@@ -373,4 +377,34 @@ TEST_CASE("--align draws the feature map over the input area its cells came from
   CHECK(differing > 20000);
   // The input view itself is the same either way.
   CHECK(CountDifferingInInputView(compact, aligned) == 0);
+}
+
+TEST_CASE("--colour-map diverging colours the feature map; bad --colour-map and --range are refused") {
+  RequireDisplay();
+  const std::string params = "--sample zoneplate --kernel laplacian --channels sum --stride 3 ";
+  const Tensor3 grey = Screenshot("colours_grey.png", params);
+  const Tensor3 diverging = Screenshot("colours_diverging.png", params + "--colour-map diverging");
+  // Grey has r == g == b everywhere in the map; the diverging map tints every value that is
+  // not close to zero blue or red (a laplacian is near zero over most of the zone plate).
+  const Box box = FeatureMapBox(grey);
+  REQUIRE(box.Area() > 5000);
+  int coloured = 0;
+  for (int y = box.y0; y < box.y1; ++y) {
+    for (int x = box.x0; x < box.x1; ++x) {
+      // The view's blue widgets are blue in both shots; only the map turns from grey to colour.
+      const bool grey_there = grey.At(0, y, x) == grey.At(2, y, x);
+      if (grey_there && std::fabs(diverging.At(0, y, x) - diverging.At(2, y, x)) > 4.0f / 255.0f) ++coloured;
+    }
+  }
+  // The 85 x 85 map is drawn ~117 px square at the fitted zoom: most of its ~13,700 pixels.
+  CHECK(coloured > 5000);
+
+  for (const std::string bad : {"--colour-map viridis", "--range 2,1", "--range=nan,1", "--range wide"}) {
+    INFO(bad);
+    const std::string stderr_path = TempPath("bad_colours.txt");
+    CHECK(RunStridescope(bad + " --screenshot " + Quoted(TempPath("bad_colours.png")) + " 2> " +
+                         Quoted(stderr_path)) == 2);
+    const std::string flag = bad.substr(0, bad.find_first_of(" ="));
+    CHECK(ReadText(stderr_path).find(flag) != std::string::npos);
+  }
 }

@@ -28,6 +28,8 @@ struct WindowFlags {
   bool benchmark_ui = false;   // --benchmark-ui
   bool json = false;           // --json (with --benchmark-ui)
   std::string size;            // --size WxH (with --benchmark-ui)
+  std::string colour_map;  // --colour-map: grey or diverging; empty: not given
+  std::string range;       // --range: minmax, symmetric or LOW,HIGH; empty: not given
   ParamFlags params;
 };
 
@@ -50,7 +52,9 @@ std::string FormatZoom(float zoom) {
 // Flags written before a subcommand belong to the window and would be silently dropped.
 bool AnyWindowFlagGiven(const WindowFlags& w) {
   return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
-         w.step != 0 || !w.overlay.empty() || w.zoom != 0.0f || w.align || w.benchmark_ui || w.json || !w.size.empty() || w.params.AnyGiven() || w.params.engine != "auto";
+         w.step != 0 || !w.overlay.empty() || w.zoom != 0.0f || w.align || w.benchmark_ui || w.json ||
+         !w.size.empty() || !w.colour_map.empty() || !w.range.empty() || w.params.AnyGiven() ||
+         w.params.engine != "auto";
 }
 
 std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
@@ -75,7 +79,24 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
     if (Expected<BenchSize> size = ParseBenchSize(w.size); !size) return size.error().message;
   }
   if (w.step < 0) return "--step must be 0 or more (steps count window positions from 0, row by row)";
+  if (!w.colour_map.empty() && !ParseColourMap(w.colour_map))
+    return "--colour-map '" + w.colour_map + "' is unknown; the colour maps are grey and diverging";
+  MapDisplay display;
+  if (!w.range.empty()) {
+    if (Status range = ParseRangeFlag(w.range, &display); !range) return range.error().message;
+  }
   return std::nullopt;
+}
+
+// The flags' display choice; nullopt when neither was given. Call after ValidateWindowFlags.
+// A diverging map without --range is symmetric, so its ends are equally far from zero.
+std::optional<MapDisplay> MapDisplayFromFlags(const WindowFlags& w) {
+  if (w.colour_map.empty() && w.range.empty()) return std::nullopt;
+  MapDisplay display;
+  if (!w.colour_map.empty()) display.colour_map = *ParseColourMap(w.colour_map);
+  if (display.colour_map == ColourMap::Diverging) display.range_mode = RangeMode::Symmetric;
+  if (!w.range.empty()) ParseRangeFlag(w.range, &display);
+  return display;
 }
 
 }  // namespace
@@ -107,6 +128,12 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
                "times, latency, memory and idle CPU use, then exit");
   app.add_flag("--json", window.json, "With --benchmark-ui: print the report as JSON");
   app.add_option("--size", window.size, "With --benchmark-ui: the scene's WIDTHxHEIGHT (default 3840x2160)");
+  app.add_option("--colour-map", window.colour_map,
+                 "Feature map colours: grey (default) or diverging (blue < 0 < red, zero at the neutral "
+                 "near-white; symmetric range unless --range says otherwise)");
+  app.add_option("--range", window.range,
+                 "Feature map value range: minmax (default for grey), symmetric (-max|v|..+max|v|) or "
+                 "LOW,HIGH (e.g. -1,1; values outside clamp)");
   AddParamOptions(app, window.params);
 
   ConvOptions conv;
@@ -179,6 +206,7 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
     gui.benchmark = benchmark;
   }
   gui.align_output = window.align;
+  gui.map_display = MapDisplayFromFlags(window);
   gui.engine = window.params.engine;
   if (window.params.AnyGiven()) {
     Params defaults;

@@ -50,17 +50,6 @@ int DefaultSize(std::string_view preset_name) {
   return found == presets.end() ? 0 : found->default_size;
 }
 
-// The channels ToDisplayRgba shows: all of them for grey and RGB, otherwise only the first.
-int DisplayedChannels(const Tensor3& tensor) {
-  return (tensor.channels == 1 || tensor.channels == 3) ? tensor.channels : 1;
-}
-
-std::uint8_t ToByte(float value, DisplayRange range) {
-  if (!std::isfinite(value)) return 0;
-  const float unit = (value - range.low) / (range.high - range.low);
-  return static_cast<std::uint8_t>(std::lround(std::clamp(unit, 0.0f, 1.0f) * 255.0f));
-}
-
 // The notice line in the controls panel: the first line of an error whose later lines are a
 // driver's info log (printed in full on stderr), cut to what fits in a few wrapped lines.
 std::string ShortReason(const std::string& message) {
@@ -205,8 +194,18 @@ bool AppState::ApplyKernelChoice() {
 }
 
 void AppState::Recompute() {
-  if (!dirty_) return;
-  dirty_ = false;
+  if (dirty_) {
+    dirty_ = false;
+    RunEngine();
+  }
+  // A new map has been drawn with the current choice already; an old one (kept while the
+  // Params are invalid or the worker computes) is redrawn, not recomputed.
+  if (std::exchange(display_dirty_, false) && result_.has_value && !(result_.display == view.map_display)) {
+    DrawMap();
+  }
+}
+
+void AppState::RunEngine() {
   const Tensor3& in = input_.pixels;
   if (in.Empty()) return;
 
@@ -236,8 +235,8 @@ void AppState::Recompute() {
   }
   if (on_gpu) {
     ++last_job_;  // a CPU job still running for earlier Params must not replace this map
-    ComputeOnGpu(*geometry);
     result_.geometry = std::move(*geometry);
+    ComputeOnGpu(result_.geometry);
     result_.has_value = true;
     result_.stale = false;
     result_.computing = false;
@@ -270,13 +269,9 @@ void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double mill
   engines_.last_cpu_ms = milliseconds;
   result_.computed_by = EngineKind::Cpu;
   result_.feature_map = std::move(feature_map);
-  const Tensor3& map = result_.feature_map;
-  result_.channels = map.channels;
-  DisplayRange range = FiniteRange(map);
-  if (range.high <= range.low) range = {};
-  const std::vector<std::uint8_t> rgba = ToDisplayRgba(map, range);
-  result_.texture.Upload(map.width, map.height, rgba.data());
+  result_.channels = result_.feature_map.channels;
   result_.geometry = std::move(geometry);
+  DrawMap();
   result_.has_value = true;
   result_.stale = false;
   result_.computing = false;
@@ -304,10 +299,29 @@ void AppState::ComputeOnGpu(const Geometry& geometry) {
   result_.computed_by = EngineKind::Gpu;
   result_.feature_map = Tensor3{};  // CPU values describe CPU results only (see ViewResult)
   result_.channels = geometry.channels.out_channels;
-  // CanCompute has checked the size against GL_MAX_TEXTURE_SIZE, so this fails only when the
-  // driver runs out of memory; the view then says the map cannot be displayed.
-  mapper_->Map(gpu_->output_texture(), result_.channels, geometry.OutputWidth(),
-               geometry.OutputHeight(), &result_.texture);
+  DrawMap();
+}
+
+void AppState::DrawMap() {
+  const MapDisplay& display = view.map_display;
+  result_.display = display;
+  const int width = result_.geometry.OutputWidth();
+  const int height = result_.geometry.OutputHeight();
+  if (result_.computed_by == EngineKind::Gpu) {
+    // The engine's output texture still holds this map: nothing has been dispatched since (a
+    // newer map would have replaced result_). CanCompute has checked the size against
+    // GL_MAX_TEXTURE_SIZE, so Map fails only when the driver runs out of memory; the view then
+    // says the map cannot be displayed.
+    const std::optional<DisplayRange> range =
+        mapper_->Map(gpu_->output_texture(), result_.channels, width, height, display, &result_.texture);
+    result_.display_range = range.value_or(DisplayRange{});
+    return;
+  }
+  const Tensor3& map = result_.feature_map;
+  result_.display_range =
+      ResolveRange(display, FiniteMinMax(map, ShownChannelsOf(map.channels, display)));
+  const std::vector<std::uint8_t> rgba = MapToRgba(map, display, result_.display_range);
+  result_.texture.Upload(map.width, map.height, rgba.data());
 }
 
 void AppState::ShowInvalid(Error error) {
@@ -316,42 +330,6 @@ void AppState::ShowInvalid(Error error) {
   result_.stale = result_.has_value;
   result_.computing = false;
   ++last_job_;  // a job for earlier, valid Params must not bring its map back
-}
-
-DisplayRange FiniteRange(const Tensor3& tensor) {
-  const std::size_t count = static_cast<std::size_t>(DisplayedChannels(tensor)) * tensor.PlaneSize();
-  bool any = false;
-  DisplayRange range;
-  for (std::size_t i = 0; i < count && i < tensor.data.size(); ++i) {
-    const float value = tensor.data[i];
-    if (!std::isfinite(value)) continue;
-    range.low = any ? std::min(range.low, value) : value;
-    range.high = any ? std::max(range.high, value) : value;
-    any = true;
-  }
-  return any ? range : DisplayRange{};
-}
-
-std::vector<std::uint8_t> ToDisplayRgba(const Tensor3& tensor, DisplayRange range) {
-  if (range.high <= range.low) range = {};
-  const std::size_t pixels = tensor.PlaneSize();
-  std::vector<std::uint8_t> rgba(pixels * 4, 255);
-  if (tensor.channels < 1) return rgba;
-  const bool colour = tensor.channels == 3;
-  // in: C,H,W planar  out: H,W,RGBA interleaved
-  for (int rgb = 0; rgb < 3; ++rgb) {
-    const float* plane = tensor.Plane(colour ? rgb : 0);
-    for (std::size_t i = 0; i < pixels; ++i) {
-      rgba[i * 4 + static_cast<std::size_t>(rgb)] = ToByte(plane[i], range);
-    }
-  }
-  return rgba;
-}
-
-std::string DisplayedChannelsNote(int channels) {
-  if (channels == 1) return "grey";
-  if (channels == 3) return "RGB";
-  return std::to_string(channels) + " channels, the first shown";
 }
 
 ImTextureID ToImTextureId(const GlTexture& texture) {

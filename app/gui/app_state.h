@@ -13,6 +13,7 @@
 
 #include <imgui.h>
 
+#include "colour_map.h"  // FiniteRange, ToDisplayRgba, DisplayedChannelsNote: used with the state
 #include "display_mapper.h"
 #include "engine.h"
 #include "geometry.h"
@@ -62,6 +63,10 @@ struct ViewResult {
   std::int64_t stride1_macs = 0;  // MACs of the same Params at stride 1 (0: not valid there)
   std::string error;       // why the current Params are invalid; empty when they are valid
   Setting error_setting = Setting::None;  // the control to show `error` next to
+  // The values the texture's colours span (ResolveRange), for the legend; on the GPU path read
+  // back from the display mapper. `display` is the choice the texture was drawn with.
+  DisplayRange display_range;
+  MapDisplay display;
 };
 
 // How the window starts its engines (GuiOptions::engine and the environment, in gui_main.cpp).
@@ -105,6 +110,11 @@ struct ViewState {
   // The timeline step the panes last panned to show; a new step pans a zoomed-in view so the
   // window (and its output cell) stay in sight during playback.
   int followed_step = -1;
+  // Colour map, range and shown channel of the feature map; saved in settings.json. After
+  // changing it call AppState::MarkDisplayChanged (the map is redrawn, not recomputed).
+  MapDisplay map_display;
+  // Why the manual range just typed was refused (DrawMapDisplayControls); empty when it was not.
+  std::string map_display_error;
   bool link_stride = true;   // dragging one stride axis moves the other
   int explain_channel = 0;   // output channel the arithmetic panel explains
   bool per_side_padding = false;  // padding controls per side (also shown when sides differ)
@@ -151,6 +161,9 @@ class AppState {
 
   // Call after editing params or kernel_choice: the next Recompute will run the engine.
   void MarkParamsChanged() { dirty_ = true; }
+  // Call after editing view.map_display: the next Recompute redraws the kept map in the new
+  // colours (CPU values or the GPU engine's output texture) without running the engine.
+  void MarkDisplayChanged() { display_dirty_ = true; }
   // Rebuilds params.kernel from kernel_choice; false (and the error shown) when that fails.
   bool ApplyKernelChoice();
   // Runs ResolveGeometry and the engine if params, the input or the engine changed since the
@@ -185,10 +198,13 @@ class AppState {
  private:
   void SetInput(Tensor3 pixels, std::string name, bool is_sample);
   void ShowInvalid(Error error);
+  void RunEngine();  // Recompute's engine half: ResolveGeometry, then the chosen engine
   void StartGpu();
   void ComputeOnCpu(const Geometry& geometry);
   void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds);
   void ComputeOnGpu(const Geometry& geometry);
+  // Draws result_'s map into result_.texture with view.map_display; sets display_range.
+  void DrawMap();
 
   InputImage input_;
   ViewResult result_;
@@ -201,32 +217,12 @@ class AppState {
   std::unique_ptr<DisplayMapper> mapper_;   // the GPU map's picture; null exactly when gpu_ is
   EngineStatus engines_;
   bool dirty_ = true;
+  bool display_dirty_ = false;
   bool gpu_input_stale_ = true;  // the GPU engine has not been given the current input yet
   std::shared_ptr<const Tensor3> worker_input_;  // input_.pixels as the worker reads it
   std::uint64_t last_job_ = 0;
   std::unique_ptr<CpuWorker> worker_;  // null: compute in place (last: stops before the rest)
 };
-
-// A value range mapped linearly onto 0..255 for display.
-struct DisplayRange {
-  float low = 0.0f;
-  float high = 1.0f;
-};
-
-// Finite min..max over the channels ToDisplayRgba shows; {0, 1} when there is no finite value.
-DisplayRange FiniteRange(const Tensor3& tensor);
-
-// RGBA8, row 0 at the top: 1 channel -> grey, 3 -> RGB, any other count -> the first channel in
-// grey. Values outside range clamp; non-finite values are black; a flat range (low == high)
-// clamps from [0, 1] instead.
-std::vector<std::uint8_t> ToDisplayRgba(const Tensor3& tensor, DisplayRange range);
-
-// What ToDisplayRgba shows of a tensor's channels, for captions: "grey", "RGB",
-// "8 channels, the first shown".
-std::string DisplayedChannelsNote(int channels);
-inline std::string DisplayedChannelsNote(const Tensor3& tensor) {
-  return DisplayedChannelsNote(tensor.channels);
-}
 
 // The texture as ImGui::Image wants it.
 ImTextureID ToImTextureId(const GlTexture& texture);

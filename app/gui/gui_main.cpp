@@ -368,6 +368,7 @@ int RunGui(const GuiOptions& options) {
     state.view.zoom = options.zoom;
     state.view.zoom_fits = false;
   }
+  state.view.map_display = options.map_display.value_or(restored.map_display.value_or(MapDisplay{}));
   // A file that cannot be read leaves the sample on screen, with the reason shown inline.
   const std::string file = options.input_path.empty() ? restored.image_path : options.input_path;
   if (!file.empty()) state.LoadFile(file);
@@ -392,6 +393,7 @@ int RunGui(const GuiOptions& options) {
     const InputImage& input = state.input();
     SavedSettings settings;
     settings.params = state.params;
+    settings.map_display = state.view.map_display;
     settings.sample = input.is_sample ? input.name : std::string();
     settings.image_path = input.is_sample || state.recent_files().empty() ? std::string() : state.recent_files().front();
     if (Status saved = SaveSettings(config, settings); !saved)

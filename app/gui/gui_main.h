@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "colour_map.h"
 #include "params.h"
 #include "gui/ui_benchmark.h"
 
@@ -30,6 +31,8 @@ struct GuiOptions {
   std::optional<UiBenchmarkOptions> benchmark;
   // When the process started (main()), for the benchmark's start-up time.
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
+  // --colour-map / --range: the feature map's colours; nullopt: the saved or default choice.
+  std::optional<MapDisplay> map_display;
 };
 
 // Setup -> loop -> shutdown. Returns the process exit code: 0 on success, 1 when no window can be

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "colour_map.h"
 #include "expected.h"
 #include "params.h"
 
@@ -14,6 +15,9 @@ struct SavedSettings {
   std::optional<Params> params;
   std::string image_path;  // a file to reopen; empty: `sample`
   std::string sample;      // a built-in sample name; empty: the default
+  // The feature map's colours; nullopt when the file has none. Each field out of range (an unknown
+  // name, a manual range that is not finite low < high) falls back to its default on load.
+  std::optional<MapDisplay> map_display;
 };
 
 // The config folder, created if missing; empty when there is no usable one (no HOME, read-only).

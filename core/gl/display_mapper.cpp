@@ -1,5 +1,6 @@
 #include "display_mapper.h"
 
+#include <bit>
 #include <cassert>
 #include <cstdint>
 #include <string>
@@ -30,6 +31,12 @@ Expected<GlProgram> BuildPass(const std::string& source, bool range_pass) {
                              text);
 }
 
+// Mirror of FromKey in shaders/display_map.comp: the order-preserving key back to its float.
+float FromKey(std::uint32_t key) {
+  const std::uint32_t bits = (key & 0x80000000u) != 0u ? (key & 0x7fffffffu) : ~key;
+  return std::bit_cast<float>(bits);
+}
+
 GLuint Groups(int cells) { return static_cast<GLuint>((cells + kGroupSize - 1) / kGroupSize); }
 
 }  // namespace
@@ -57,13 +64,15 @@ Expected<std::unique_ptr<DisplayMapper>> DisplayMapper::Create() {
   return mapper;
 }
 
-bool DisplayMapper::Map(unsigned int source, int channels, int width, int height,
-                        GlTexture* target) {
+std::optional<DisplayRange> DisplayMapper::Map(unsigned int source, int channels, int width,
+                                               int height, const MapDisplay& display,
+                                               GlTexture* target) {
   assert(source != 0 && channels > 0 && width > 0 && height > 0 && target != nullptr &&
          "DisplayMapper::Map needs a non-empty map and a target");
-  if (!target->Allocate(width, height)) return false;
-  // Which layers ToDisplayRgba shows: all three of an RGB map, otherwise only the first.
-  const int shown_layers = channels == 3 ? 3 : 1;
+  if (!target->Allocate(width, height)) return std::nullopt;
+  // The layers MapToRgba shows: the same function decides for both engines.
+  const ShownChannels shown = ShownChannelsOf(channels, display);
+  const bool manual = display.range_mode == RangeMode::Manual;
 
   // Empty range: the pass-1 atomics can only lower minKey and raise maxKey.
   const std::uint32_t empty_range[2] = {0xffffffffu, 0u};
@@ -76,17 +85,26 @@ bool DisplayMapper::Map(unsigned int source, int channels, int width, int height
   // The engine fences its own stores; this also covers any other writer of `source`.
   glMemoryBarrier(GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
 
-  // pass 1  in: shown_layers,H,W (R32F)  out: 2 keys
-  glUseProgram(range_program_.id());
-  glUniform2i(glGetUniformLocation(range_program_.id(), "uSize"), width, height);
-  glUniform1i(glGetUniformLocation(range_program_.id(), "uShownLayers"), shown_layers);
-  glDispatchCompute(Groups(width), Groups(height), static_cast<GLuint>(shown_layers));
-  glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT);
+  // pass 1  in: shown.count,H,W (R32F)  out: 2 keys. A manual range needs no min/max: the keys
+  // stay empty and the map pass ignores them.
+  if (!manual) {
+    glUseProgram(range_program_.id());
+    glUniform2i(glGetUniformLocation(range_program_.id(), "uSize"), width, height);
+    glUniform1i(glGetUniformLocation(range_program_.id(), "uFirstLayer"), shown.first);
+    glUniform1i(glGetUniformLocation(range_program_.id(), "uShownLayers"), shown.count);
+    glDispatchCompute(Groups(width), Groups(height), static_cast<GLuint>(shown.count));
+    glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT | GL_BUFFER_UPDATE_BARRIER_BIT);
+  }
 
-  // pass 2  in: shown_layers,H,W (R32F) + 2 keys  out: H,W RGBA8
-  glUseProgram(map_program_.id());
-  glUniform2i(glGetUniformLocation(map_program_.id(), "uSize"), width, height);
-  glUniform1i(glGetUniformLocation(map_program_.id(), "uShownLayers"), shown_layers);
+  // pass 2  in: shown.count,H,W (R32F) + 2 keys  out: H,W RGBA8
+  const GLuint program = map_program_.id();
+  glUseProgram(program);
+  glUniform2i(glGetUniformLocation(program, "uSize"), width, height);
+  glUniform1i(glGetUniformLocation(program, "uFirstLayer"), shown.first);
+  glUniform1i(glGetUniformLocation(program, "uShownLayers"), shown.count);
+  glUniform1i(glGetUniformLocation(program, "uColourMap"), display.colour_map == ColourMap::Grey ? 0 : 1);
+  glUniform1i(glGetUniformLocation(program, "uRangeMode"), static_cast<GLint>(display.range_mode));
+  glUniform2f(glGetUniformLocation(program, "uManual"), display.manual_low, display.manual_high);
   glDispatchCompute(Groups(width), Groups(height), 1);
   // ImGui samples the picture in this frame's draw calls.
   glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
@@ -95,7 +113,18 @@ bool DisplayMapper::Map(unsigned int source, int channels, int width, int height
   glBindImageTexture(kMapUnit, 0, 0, GL_FALSE, 0, GL_READ_ONLY, GL_R32F);
   glBindImageTexture(kDisplayUnit, 0, 0, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA8);
   glUseProgram(0);
-  return true;
+
+  // The legend must print the range the shader used. Reading back the two 4-byte keys is cheap
+  // next to the picture the design keeps on the GPU: 8 bytes, once per recompute or display
+  // change, not per frame. It waits for the two passes, which the frame's draw waits for anyway.
+  std::optional<DisplayRange> finite;
+  if (!manual) {
+    std::uint32_t keys[2] = {0xffffffffu, 0u};
+    glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, sizeof(keys), keys);
+    if (keys[0] <= keys[1]) finite = DisplayRange{FromKey(keys[0]), FromKey(keys[1])};
+  }
+  glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+  return ResolveRange(display, finite);
 }
 
 }  // namespace stridescope

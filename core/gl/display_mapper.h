@@ -1,11 +1,13 @@
 // Turns the GPU engine's feature map (R32F GL_TEXTURE_2D_ARRAY, one layer per channel) into the
 // RGBA8 picture the window shows, on the GPU and without a readback (shaders/display_map.comp).
-// Same rules as the CPU path's FiniteRange + ToDisplayRgba (app/gui/app_state.h), so both engines
-// show the same picture: min..max over the finite values of the shown channels, 1 channel grey,
-// 3 RGB, other counts the first channel in grey, non-finite black, a flat range from [0, 1].
+// Same rules and bytes as the CPU path's MapToRgba (core/colour_map.h), so both engines show the
+// same picture for every MapDisplay: colour map, range mode and shown channel.
 #pragma once
 
 #include <memory>
+#include <optional>
+
+#include "colour_map.h"
 
 #include "expected.h"
 #include "gl_objects.h"
@@ -21,9 +23,11 @@ class DisplayMapper {
   // source: the GL name of an R32F 2-D array texture, width x height, at least `channels` layers,
   // whose writes are complete or fenced by glMemoryBarrier (GpuEngine::Dispatch does that).
   // Writes width x height RGBA8 into *target, reallocating its storage only when the size
-  // changes; row 0 of the map is row 0 (the top) of the picture. Returns false when GL refused
-  // the size (larger than GL_MAX_TEXTURE_SIZE); *target is then empty.
-  bool Map(unsigned int source, int channels, int width, int height, GlTexture* target);
+  // changes; row 0 of the map is row 0 (the top) of the picture. Returns the range the picture
+  // spans (ResolveRange of the shown channels' finite min..max), for a legend; nullopt when GL
+  // refused the size (larger than GL_MAX_TEXTURE_SIZE), and *target is then empty.
+  std::optional<DisplayRange> Map(unsigned int source, int channels, int width, int height,
+                                  const MapDisplay& display, GlTexture* target);
 
  private:
   DisplayMapper() = default;
