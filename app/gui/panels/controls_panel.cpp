@@ -101,8 +101,13 @@ void Row(const char* label, bool flagged = false) {
 // rather than at the bottom of a column the user may have to scroll.
 class InlineError {
  public:
-  // Taken before the controls are drawn: that is the error their rows show this frame.
-  explicit InlineError(const ViewResult& result) : message_(result.error), setting_(result.error_setting) {}
+  // Taken before the controls are drawn: that is the error their rows show this frame. Call in
+  // the controls' window, outside any table, so one key remembers the message scrolled to.
+  explicit InlineError(const ViewResult& result)
+      : message_(result.error), setting_(result.error_setting), seen_key_(ImGui::GetID("##inline_error_seen")) {
+    // Valid again: the same mistake made later is news again, and scrolls into view again.
+    if (message_.empty()) ImGui::GetStateStorage()->SetInt(seen_key_, -1);
+  }
 
   // The error is about the control of `setting`: its label is flagged.
   bool On(Setting setting) const {
@@ -123,7 +128,8 @@ class InlineError {
   // drawn this frame, and so belongs in the general place below the controls. Checked against
   // the places rather than what was shown, so a new error does not flash there for a frame.
   bool Unplaced(const ViewResult& result) const {
-    return !result.error.empty() && (result.error_setting == Setting::None || (placed_ & Bit(result.error_setting)) == 0);
+    return !result.error.empty() &&
+           (result.error_setting == Setting::None || (placed_ & Bit(result.error_setting)) == 0);
   }
 
  private:
@@ -134,17 +140,18 @@ class InlineError {
   // scrolled to, so the user can still scroll away from it.
   void ScrollIntoViewOnce() const {
     ImGuiStorage* storage = ImGui::GetStateStorage();
-    const ImGuiID key = ImGui::GetID("##inline_error_seen");
     const int hash = static_cast<int>(std::hash<std::string>{}(message_) & 0x7fffffff);
-    if (storage->GetInt(key, -1) == hash) return;
-    storage->SetInt(key, hash);
-    const float bottom = ImGui::GetItemRectMax().y + ImGui::GetStyle().ItemSpacing.y;
-    const float visible_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y;
+    if (storage->GetInt(seen_key_, -1) == hash) return;
+    storage->SetInt(seen_key_, hash);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float bottom = ImGui::GetItemRectMax().y + style.ItemSpacing.y;
+    const float visible_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - style.WindowPadding.y;
     if (bottom > visible_bottom) ImGui::SetScrollY(ImGui::GetScrollY() + (bottom - visible_bottom));
   }
 
   std::string message_;
   Setting setting_;
+  ImGuiID seen_key_;
   std::uint32_t placed_ = 0;
 };
 
