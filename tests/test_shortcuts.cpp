@@ -65,6 +65,27 @@ struct Window {
   }
 };
 
+// The text one frame draws, in drawing order, through ImGui's logging (to the "clipboard").
+std::string FrameText(AppState& state) {
+  std::string captured;
+  ImGuiIO& io = ImGui::GetIO();
+  io.ClipboardUserData = &captured;
+  io.SetClipboardTextFn = [](void* user_data, const char* text) { *static_cast<std::string*>(user_data) = text; };
+  for (bool& down : io.KeysDown) down = false;
+  io.KeyCtrl = false;
+  ImGui::NewFrame();
+  ImGui::LogToClipboard();
+  DrawMainWindow(state, 1.0f);
+  ImGui::LogFinish();
+  ImGui::Render();
+  io.SetClipboardTextFn = nullptr;
+  io.ClipboardUserData = nullptr;
+  return captured;
+}
+
+// Where `text` starts in `log`, or npos.
+std::size_t At(const std::string& log, const char* text) { return log.find(text); }
+
 std::string OpenField(const AppState& state) { return state.view.open_path.data(); }
 
 std::filesystem::path TempFolder() {
@@ -208,4 +229,35 @@ TEST_CASE("a command-line value past a slider's range stays, with the core's mes
   CHECK(w.state.result().stale);
   CHECK(w.state.result().error_setting == Setting::Stride);
   CHECK(w.state.result().error.find("stride Y is 100") != std::string::npos);
+  // Drawn under the stride rows, once: not in the general place below the controls.
+  const std::string log = FrameText(w.state);
+  INFO(log);
+  const std::size_t message = At(log, "stride Y is 100; it must be from 1 to 64");
+  REQUIRE(message != std::string::npos);
+  CHECK(At(log, "Stride X") < message);
+  CHECK(message < At(log, "Dilation"));
+  const std::size_t controls_end = log.find("Input grid7", At(log, "ENGINE"));  // the views follow
+  CHECK(log.find("stride Y is 100; it must be", At(log, "Dilation")) >= controls_end);
+}
+
+TEST_CASE("an error with no single control to blame stays in the general place") {
+  Window w;
+  // 64 filters of 1x1 on grid7 padded by 1024 all round: 64 maps of 2055 x 2055 are 1 GiB.
+  Kernel bank;
+  bank.rank = 4;
+  bank.filters = 64;
+  bank.weights.assign(64, 1.0f);
+  w.state.params.kernel = bank;
+  w.state.kernel_choice = {};
+  w.state.params.padding.top = w.state.params.padding.bottom = 1024;
+  w.state.params.padding.left = w.state.params.padding.right = 1024;
+  w.state.MarkParamsChanged();
+  Frame(w.state);
+  REQUIRE(w.state.result().error_setting == Setting::None);
+  const std::string log = FrameText(w.state);
+  INFO(log);
+  const std::size_t message = At(log, "MiB");
+  REQUIRE(message != std::string::npos);
+  CHECK(At(log, "ENGINE") < message);
+  CHECK(message < log.find("Input grid7", At(log, "ENGINE")));  // in the controls, not a view
 }
