@@ -158,7 +158,8 @@ constexpr AxisWords kRows{"Y", "height", "top", "bottom"};
 constexpr AxisWords kCols{"X", "width", "left", "right"};
 
 std::string Str(int v) { return std::to_string(v); }
-Error Fail(std::string message) { return Error{std::move(message)}; }
+// `setting` is the control a user would change first, so the window can show the message there.
+Error Fail(Setting setting, std::string message) { return Error{std::move(message), setting}; }
 
 std::string OpTitle(Op op) {
   switch (op) {
@@ -170,10 +171,10 @@ std::string OpTitle(Op op) {
   return "?";
 }
 
-std::optional<Error> CheckRange(const char* what, const AxisWords& axis, int value, int lo, int hi,
-                                const char* advice) {
+std::optional<Error> CheckRange(Setting setting, const char* what, const AxisWords& axis, int value,
+                                int lo, int hi, const char* advice) {
   if (value >= lo && value <= hi) return std::nullopt;
-  return Fail(std::string(what) + " " + axis.letter + " is " + Str(value) + "; it must be from " +
+  return Fail(setting, std::string(what) + " " + axis.letter + " is " + Str(value) + "; it must be from " +
               Str(lo) + " to " + Str(hi) + advice);
 }
 
@@ -187,24 +188,24 @@ std::optional<Error> CheckAxisParams(const Params& p, const AxisRequest& r) {
   // The window first: pooling without --stride strides by its window, so a bad window would
   // otherwise be reported as a stride the user never typed.
   if (IsPooling(p.op) && (r.taps < 1 || r.taps > limits::kMaxKernel))
-    return Fail("pooling window " + std::string(r.words.size) + " is " + Str(r.taps) +
+    return Fail(Setting::Window, "pooling window " + std::string(r.words.size) + " is " + Str(r.taps) +
                 "; it must be from 1 to " + Str(limits::kMaxKernel));
-  if (auto e = CheckRange("stride", r.words, r.stride, 1, limits::kMaxStride, "")) return e;
-  if (auto e = CheckRange("dilation", r.words, r.dilation, 1, limits::kMaxDilation, "")) return e;
+  if (auto e = CheckRange(Setting::Stride, "stride", r.words, r.stride, 1, limits::kMaxStride, "")) return e;
+  if (auto e = CheckRange(Setting::Dilation, "dilation", r.words, r.dilation, 1, limits::kMaxDilation, "")) return e;
   if (p.op == Op::AvgPool && r.dilation != 1)
-    return Fail("average pooling has no dilation (PyTorch's avg_pool2d takes none); set dilation " +
+    return Fail(Setting::Dilation, "average pooling has no dilation (PyTorch's avg_pool2d takes none); set dilation " +
                 std::string(r.words.letter) + " to 1, or use max pooling");
   if (p.padding.preset == PadPreset::Explicit) {
     for (auto [side, pad] : {std::pair{r.words.begin, r.pad_begin}, std::pair{r.words.end, r.pad_end}}) {
       if (pad < 0 || pad > limits::kMaxPadding)
-        return Fail(std::string(side) + " padding is " + Str(pad) + "; it must be from 0 to " +
+        return Fail(Setting::Padding, std::string(side) + " padding is " + Str(pad) + "; it must be from 0 to " +
                     Str(limits::kMaxPadding));
     }
   }
   if (p.op == Op::Transposed) {
     const int bound = std::max(r.stride, r.dilation);
     if (r.output_padding < 0 || r.output_padding >= bound)
-      return Fail("output padding " + std::string(r.words.letter) + " is " + Str(r.output_padding) +
+      return Fail(Setting::OutputPadding, "output padding " + std::string(r.words.letter) + " is " + Str(r.output_padding) +
                   "; PyTorch requires it to be smaller than the stride (" + Str(r.stride) +
                   ") or the dilation (" + Str(r.dilation) + "), so at most " + Str(bound - 1));
   }
@@ -216,37 +217,43 @@ std::optional<Error> CheckResolvedPadding(const Params& p, const AxisRequest& r,
   for (auto [side, amount] : {std::pair{r.words.begin, pad.begin}, std::pair{r.words.end, pad.end}}) {
     const std::string where = std::string(side) + " padding " + Str(amount);
     if (IsPooling(p.op) && amount > r.taps / 2)
-      return Fail(where + " is more than half the pooling window " + std::string(r.words.size) +
+      return Fail(Setting::Padding, where + " is more than half the pooling window " + std::string(r.words.size) +
                   " (" + Str(r.taps) + "); PyTorch allows at most " + Str(r.taps / 2) +
                   ". Lower the padding or widen the window");
     if (p.pad_mode == PadMode::Reflect && amount >= r.input)
-      return Fail("reflect " + where + " needs an input " + r.words.size + " of at least " +
+      return Fail(Setting::Padding, "reflect " + where + " needs an input " + r.words.size + " of at least " +
                   Str(amount + 1) + ", but it is " + Str(r.input) +
                   " (reflection cannot repeat the edge pixel). Lower the padding, or use replicate "
                   "or zeros");
     if (p.pad_mode == PadMode::Circular && amount > r.input)
-      return Fail("circular " + where + " would wrap around the input " + r.words.size + " (" +
+      return Fail(Setting::Padding, "circular " + where + " would wrap around the input " + r.words.size + " (" +
                   Str(r.input) + ") more than once; lower it to at most " + Str(r.input));
   }
   return std::nullopt;
 }
 
+// Where an output too large to handle comes from: a transposed output grows with the stride; a
+// convolution or pooling output can only outgrow its input through padding.
+Setting OversizeOutputSetting(Op op) { return op == Op::Transposed ? Setting::Stride : Setting::Padding; }
+
 std::optional<Error> CheckOutputLength(const Params& p, const AxisRequest& r, AxisPadding pad,
                                        int output) {
   if (output >= 1) {
     if (output > limits::kMaxSide)
-      return Fail("the output " + std::string(r.words.size) + " would be " + Str(output) +
+      return Fail(OversizeOutputSetting(p.op), "the output " + std::string(r.words.size) + " would be " + Str(output) +
                   " pixels, more than the " + Str(limits::kMaxSide) +
                   " stridescope handles; lower the stride or padding, or use a smaller input");
     return std::nullopt;
   }
   const int extent = r.dilation * (r.taps - 1) + 1;
   if (p.op == Op::Transposed)
-    return Fail("the transposed output " + std::string(r.words.size) + " would be " + Str(output) +
+    return Fail(Setting::Padding, "the transposed output " + std::string(r.words.size) + " would be " + Str(output) +
                 ": padding " + Str(pad.begin) + "+" + Str(pad.end) + " crops away everything of " +
                 Str((r.input - 1) * r.stride + extent + r.output_padding) + " pixels; lower the padding");
   const std::string what = IsPooling(p.op) ? "window" : "kernel";
-  return Fail(what + " extent " + Str(extent) + " (" + Str(r.taps) + " taps, dilation " +
+  // Padding or a lower dilation would fix it too, but the kernel (or window) is what the user
+  // most likely just made too large for this input, so the message sits under it.
+  return Fail(IsPooling(p.op) ? Setting::Window : Setting::Kernel, what + " extent " + Str(extent) + " (" + Str(r.taps) + " taps, dilation " +
               Str(r.dilation) + ") is larger than the padded input " + r.words.size + " " +
               Str(r.input + pad.begin + pad.end) + ", so there is no output. Add padding, lower " +
               "the dilation or pick a smaller " + what);
@@ -290,26 +297,26 @@ Expected<AxisGeometry> ResolveAxis(const Params& p, const AxisRequest& r) {
 
 std::optional<Error> CheckGlobalParams(const Params& p, int channels, int height, int width) {
   if (channels < 1 || channels > limits::kMaxChannels)
-    return Fail("the input has " + Str(channels) + " channels; stridescope takes 1 to " +
+    return Fail(Setting::Input, "the input has " + Str(channels) + " channels; stridescope takes 1 to " +
                 Str(limits::kMaxChannels));
   if (height < 1 || width < 1 || height > limits::kMaxSide || width > limits::kMaxSide ||
       static_cast<long long>(height) * width > limits::kMaxPixels)
-    return Fail("the input is " + Str(width) + " x " + Str(height) + " pixels; stridescope takes 1 to " +
+    return Fail(Setting::Input, "the input is " + Str(width) + " x " + Str(height) + " pixels; stridescope takes 1 to " +
                 Str(limits::kMaxSide) + " per side and at most " +
                 Str(static_cast<int>(limits::kMaxPixels >> 20)) + " Mpixel");
   if (!IsPooling(p.op)) {
     if (Status s = ValidateKernel(p.kernel); !s) return s.error();
-    if (!std::isfinite(p.bias)) return Fail("the bias is not a finite number; enter a number such as 0");
+    if (!std::isfinite(p.bias)) return Fail(Setting::Bias, "the bias is not a finite number; enter a number such as 0");
   }
   if (p.op == Op::Transposed && p.pad_mode != PadMode::Zeros)
-    return Fail("transposed convolution pads with zeros only (as PyTorch's conv_transpose2d); "
+    return Fail(Setting::PadMode, "transposed convolution pads with zeros only (as PyTorch's conv_transpose2d); "
                 "set the pad mode to zeros");
   if (IsPooling(p.op) && p.pad_mode != PadMode::Zeros)
-    return Fail(OpTitle(p.op) + " pads implicitly (max ignores the padding, average counts it as "
+    return Fail(Setting::PadMode, OpTitle(p.op) + " pads implicitly (max ignores the padding, average counts it as "
                 "zeros), as PyTorch; set the pad mode to zeros");
   if (p.op == Op::Transposed &&
       (p.padding.preset == PadPreset::Same || p.padding.preset == PadPreset::Full))
-    return Fail("padding '" + std::string(Name(p.padding.preset)) +
+    return Fail(Setting::Padding, "padding '" + std::string(Name(p.padding.preset)) +
                 "' is for convolution and pooling; transposed convolution takes numeric padding "
                 "(which crops its output) or valid");
   return std::nullopt;
@@ -332,12 +339,13 @@ Expected<ChannelPlan> PlanChannels(const Params& p, int channels) {
         const std::string shape = k.rank == 3 ? "(" + Str(channels) + ",KH,KW)"
                                   : transposed ? "(" + Str(channels) + ",C_out,KH,KW)"
                                                : "(F," + Str(channels) + ",KH,KW)";
-        return Fail("the kernel is made for " + Str(kernel_in) + " input channels but the image has " +
+        // A (C,KH,KW) or (F,C,KH,KW) kernel ignores the channel mode: the kernel is what to change.
+        return Fail(Setting::Kernel, "the kernel is made for " + Str(kernel_in) + " input channels but the image has " +
                     Str(channels) + "; use a " + shape + " kernel, or a 2-D kernel");
       }
       return ChannelPlan{channels, kernel_out, 1};
     }
-    default: return Fail("the kernel has rank " + Str(k.rank) + "; use (KH,KW), (C,KH,KW) or (F,C,KH,KW)");
+    default: return Fail(Setting::Kernel, "the kernel has rank " + Str(k.rank) + "; use (KH,KW), (C,KH,KW) or (F,C,KH,KW)");
   }
 }
 
@@ -357,7 +365,9 @@ std::optional<Error> CheckMemory(const AxisGeometry& ay, const AxisGeometry& ax,
                              Str(ay.output) + ")"
                        : "the padded input (" + Str(plan.in_channels) + " channels of " + std::to_string(lattice(ax)) +
                              " x " + std::to_string(lattice(ay)) + ")";
-  return Fail(what + " would need " + std::to_string(values * 4 >> 20) + " MiB, more than the " +
+  // Filters, stride, padding and the input together decide the size, as the advice says: no
+  // single control to point at.
+  return Fail(Setting::None, what + " would need " + std::to_string(values * 4 >> 20) + " MiB, more than the " +
               std::to_string(limits::kMaxTensorValues * 4 >> 20) + " MiB stridescope allows; use " +
               (output_is_larger ? "fewer filters, a larger stride or a smaller input" : "less padding or a smaller input"));
 }
@@ -393,7 +403,7 @@ Expected<Geometry> ResolveGeometry(const Params& p, int in_channels, int in_heig
           p.output_padding.x});
   if (!ax) return ax.error();
   if (static_cast<long long>(ay->output) * ax->output > limits::kMaxPixels)
-    return Fail("the output would be " + Str(ax->output) + " x " + Str(ay->output) +
+    return Fail(OversizeOutputSetting(p.op), "the output would be " + Str(ax->output) + " x " + Str(ay->output) +
                 " pixels, more than the " + Str(static_cast<int>(limits::kMaxPixels >> 20)) +
                 " Mpixel stridescope handles; lower the stride or padding, or use a smaller input");
   Expected<ChannelPlan> plan = PlanChannels(p, in_channels);

@@ -13,6 +13,9 @@ namespace stridescope {
 
 namespace {
 
+// Every problem found here is the kernel's, so the window shows it under the kernel picker.
+Error KernelError(std::string message) { return Error{std::move(message), Setting::Kernel}; }
+
 Kernel Square(int size, std::vector<float> weights) {
   Kernel k;
   k.height = size;
@@ -95,14 +98,14 @@ std::vector<std::string> Split(std::string_view s, char separator) {
 
 Expected<float> ParseWeight(const std::string& text, int row, int col) {
   const std::string where = "kernel row " + std::to_string(row + 1) + ", column " + std::to_string(col + 1);
-  if (text.empty()) return Error{where + " is empty; write a number there"};
+  if (text.empty()) return KernelError(where + " is empty; write a number there");
   float value = 0.0f;
   const char* first = text.data() + (text[0] == '+' ? 1 : 0);
   const char* last = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(first, last, value);
-  if (ec == std::errc::result_out_of_range) return Error{where + " '" + text + "' is out of float range"};
-  if (ec != std::errc() || ptr != last) return Error{where + " '" + text + "' is not a number"};
-  if (!std::isfinite(value)) return Error{where + " is " + text + "; every weight must be a finite number"};
+  if (ec == std::errc::result_out_of_range) return KernelError(where + " '" + text + "' is out of float range");
+  if (ec != std::errc() || ptr != last) return KernelError(where + " '" + text + "' is not a number");
+  if (!std::isfinite(value)) return KernelError(where + " is " + text + "; every weight must be a finite number");
   return value;
 }
 
@@ -127,13 +130,13 @@ Expected<Kernel> MakePresetKernel(std::string_view name, int size) {
   const auto preset = std::find_if(kPresets.begin(), kPresets.end(),
                                    [&](const KernelPreset& p) { return p.name == name; });
   if (preset == kPresets.end())
-    return Error{"unknown kernel preset '" + std::string(name) + "'; the presets are " + PresetNames()};
+    return KernelError("unknown kernel preset '" + std::string(name) + "'; the presets are " + PresetNames());
   if (size == 0) size = preset->default_size;
   if (!preset->sizable && size != preset->default_size)
-    return Error{"kernel preset '" + std::string(name) + "' is 3x3 only; drop the size, or use a .npy file"};
+    return KernelError("kernel preset '" + std::string(name) + "' is 3x3 only; drop the size, or use a .npy file");
   if (size < 1 || size > limits::kMaxKernel)
-    return Error{"kernel size " + std::to_string(size) + " is out of range; use 1 to " +
-                 std::to_string(limits::kMaxKernel)};
+    return KernelError("kernel size " + std::to_string(size) + " is out of range; use 1 to " +
+                 std::to_string(limits::kMaxKernel));
   if (name == "identity") return Identity(size);
   if (name == "box") return Box(size);
   if (name == "gaussian") return Gaussian(size);
@@ -147,7 +150,7 @@ Expected<Kernel> MakePresetKernel(std::string_view name, int size) {
 
 Expected<Kernel> ParseKernelRows(std::string_view text) {
   const std::string trimmed = Trim(text);
-  if (trimmed.empty()) return Error{"the kernel is empty; write rows like \"1,0,-1;2,0,-2;1,0,-1\""};
+  if (trimmed.empty()) return KernelError("the kernel is empty; write rows like \"1,0,-1;2,0,-2;1,0,-1\"");
   std::vector<std::string> rows = Split(trimmed, ';');
   if (rows.size() > 1 && rows.back().empty()) rows.pop_back();  // tolerate a trailing ';'
   Kernel k;
@@ -157,8 +160,8 @@ Expected<Kernel> ParseKernelRows(std::string_view text) {
     const std::vector<std::string> cells = Split(rows[static_cast<std::size_t>(r)], ',');
     if (r == 0) k.width = static_cast<int>(cells.size());
     if (static_cast<int>(cells.size()) != k.width)
-      return Error{"kernel row " + std::to_string(r + 1) + " has " + std::to_string(cells.size()) +
-                   " values but row 1 has " + std::to_string(k.width) + "; every row needs the same count"};
+      return KernelError("kernel row " + std::to_string(r + 1) + " has " + std::to_string(cells.size()) +
+                   " values but row 1 has " + std::to_string(k.width) + "; every row needs the same count");
     for (int c = 0; c < k.width; ++c) {
       Expected<float> w = ParseWeight(cells[static_cast<std::size_t>(c)], r, c);
       if (!w) return w.error();
@@ -174,48 +177,48 @@ Expected<Kernel> ParseKernelArgument(std::string_view text) {
   if (EndsWithNpy(trimmed)) {
     Expected<Kernel> k = LoadKernelNpy(trimmed);
     if (!k) return k;
-    if (Status s = ValidateKernel(*k); !s) return Error{trimmed + ": " + s.error().message};
+    if (Status s = ValidateKernel(*k); !s) return KernelError(trimmed + ": " + s.error().message);
     return k;
   }
   if (LooksLikeRows(trimmed)) return ParseKernelRows(trimmed);
   const std::size_t colon = trimmed.find(':');
   if (colon == std::string::npos) {
     if (!std::any_of(kPresets.begin(), kPresets.end(), [&](const KernelPreset& p) { return p.name == trimmed; }))
-      return Error{"unknown kernel '" + trimmed + "'; use a preset (" + PresetNames() +
-                   "), inline rows like \"1,0,-1;2,0,-2;1,0,-1\", or a .npy file"};
+      return KernelError("unknown kernel '" + trimmed + "'; use a preset (" + PresetNames() +
+                   "), inline rows like \"1,0,-1;2,0,-2;1,0,-1\", or a .npy file");
     return MakePresetKernel(trimmed);
   }
   const std::string size_text = trimmed.substr(colon + 1);
   int size = 0;
   const auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
   if (ec != std::errc() || ptr != size_text.data() + size_text.size() || size < 1)
-    return Error{"kernel size '" + size_text + "' is not a whole number from 1 to " +
-                 std::to_string(limits::kMaxKernel) + "; write e.g. gaussian:5"};
+    return KernelError("kernel size '" + size_text + "' is not a whole number from 1 to " +
+                 std::to_string(limits::kMaxKernel) + "; write e.g. gaussian:5");
   return MakePresetKernel(trimmed.substr(0, colon), size);
 }
 
 Status ValidateKernel(const Kernel& k) {
   const std::string shape = std::to_string(k.height) + "x" + std::to_string(k.width);
   if (k.height < 1 || k.width < 1 || k.height > limits::kMaxKernel || k.width > limits::kMaxKernel)
-    return Error{"the kernel is " + shape + "; each side must be from 1 to " + std::to_string(limits::kMaxKernel)};
+    return KernelError("the kernel is " + shape + "; each side must be from 1 to " + std::to_string(limits::kMaxKernel));
   if (k.rank < 2 || k.rank > 4 || k.filters < 1 || k.channels < 1 || (k.rank == 2 && (k.filters != 1 || k.channels != 1)) ||
       (k.rank == 3 && k.filters != 1))
-    return Error{"the kernel shape is inconsistent; use (KH,KW), (C,KH,KW) or (F,C,KH,KW)"};
+    return KernelError("the kernel shape is inconsistent; use (KH,KW), (C,KH,KW) or (F,C,KH,KW)");
   if (k.filters > limits::kMaxChannels || k.channels > limits::kMaxChannels)
-    return Error{"the kernel has " + std::to_string(k.filters) + " filters of " + std::to_string(k.channels) +
-                 " channels; each must be at most " + std::to_string(limits::kMaxChannels)};
+    return KernelError("the kernel has " + std::to_string(k.filters) + " filters of " + std::to_string(k.channels) +
+                 " channels; each must be at most " + std::to_string(limits::kMaxChannels));
   const std::size_t plane = static_cast<std::size_t>(k.height) * k.width;
   if (k.weights.size() != plane * k.filters * k.channels)
-    return Error{"the kernel has " + std::to_string(k.weights.size()) + " weights but its shape needs " +
-                 std::to_string(plane * k.filters * k.channels)};
+    return KernelError("the kernel has " + std::to_string(k.weights.size()) + " weights but its shape needs " +
+                 std::to_string(plane * k.filters * k.channels));
   for (std::size_t i = 0; i < k.weights.size(); ++i) {
     if (std::isfinite(k.weights[i])) continue;
     const std::size_t in_plane = i % plane;
     std::string where = "row " + std::to_string(in_plane / k.width + 1) + ", column " +
                         std::to_string(in_plane % k.width + 1);
     if (k.rank > 2) where += " of plane " + std::to_string(i / plane);
-    return Error{"kernel weight at " + where + " is " + (std::isnan(k.weights[i]) ? "NaN" : "infinite") +
-                 "; every weight must be a finite number"};
+    return KernelError("kernel weight at " + where + " is " + (std::isnan(k.weights[i]) ? "NaN" : "infinite") +
+                 "; every weight must be a finite number");
   }
   return Done{};
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "geometry.h"
+#include "kernels.h"
 #include "reference_conv.h"
 
 namespace stridescope {
@@ -606,6 +607,105 @@ TEST_CASE("tensors too large for memory are refused before anything is allocated
   Expected<Geometry> t = ResolveGeometry(transposed, 1, 500, 500);
   REQUIRE_FALSE(t.ok());
   CHECK(t.error().message.find("MiB") != std::string::npos);
+}
+
+// Which control each error points at: the window shows the message under that control, so a
+// mis-tagged site would put it next to something the user need not touch.
+TEST_CASE("every ResolveGeometry error names the setting to change") {
+  struct Case {
+    const char* what;
+    Params params;
+    int channels = 1, height = 8, width = 8;
+    Setting setting;
+    std::vector<std::string> words;  // the message's key words, unchanged
+  };
+  const auto conv = [] {
+    Params p;
+    p.kernel = OnesKernel(3, 3);
+    return p;
+  };
+  const auto with = [&](auto edit, Op op = Op::Conv) {
+    Params p = conv();
+    p.op = op;
+    if (IsPooling(op)) p.window = p.stride = {2, 2};
+    edit(p);
+    return p;
+  };
+  Kernel rank3;
+  rank3.rank = 3;
+  rank3.channels = 2;
+  rank3.height = rank3.width = 3;
+  rank3.weights.assign(2 * 9, 1.0f);
+  Kernel bank;
+  bank.rank = 4;
+  bank.filters = 64;
+  bank.weights.assign(64, 1.0f);
+  const std::vector<Case> cases = {
+      {"stride 0", with([](Params& p) { p.stride = {0, 1}; }), 1, 8, 8, Setting::Stride, {"stride Y", "0"}},
+      {"stride 65", with([](Params& p) { p.stride = {1, 65}; }), 1, 8, 8, Setting::Stride, {"stride X", "65", "64"}},
+      {"dilation 17", with([](Params& p) { p.dilation = {17, 1}; }), 1, 100, 100, Setting::Dilation, {"dilation", "17"}},
+      {"avg pool dilation", with([](Params& p) { p.dilation = {2, 1}; }, Op::AvgPool), 1, 8, 8, Setting::Dilation,
+       {"average pooling", "dilation"}},
+      {"window 0", with([](Params& p) { p.window = {0, 0}; }, Op::MaxPool), 1, 8, 8, Setting::Window,
+       {"pooling window", "0"}},
+      {"window too large for the input", with([](Params& p) { p.window = {9, 2}; }, Op::MaxPool), 1, 8, 8,
+       Setting::Window, {"window extent", "9"}},
+      {"kernel too large for the input", with([](Params& p) { p.kernel = OnesKernel(9, 3); }), 1, 8, 8,
+       Setting::Kernel, {"kernel extent", "padding", "dilation"}},
+      {"kernel side 32", with([](Params& p) { p.kernel = OnesKernel(32, 3); }), 1, 64, 64, Setting::Kernel,
+       {"32", "31"}},
+      {"NaN weight", with([](Params& p) { p.kernel.weights[4] = std::numeric_limits<float>::quiet_NaN(); }), 1, 8, 8,
+       Setting::Kernel, {"nan", "finite"}},
+      {"kernel channels", with([&](Params& p) { p.kernel = rank3; }), 3, 8, 8, Setting::Kernel,
+       {"input channels", "2", "3"}},
+      {"kernel rank", with([](Params& p) { p.kernel.rank = 5; }), 1, 8, 8, Setting::Kernel, {"shape"}},
+      {"bias NaN", with([](Params& p) { p.bias = std::numeric_limits<float>::quiet_NaN(); }), 1, 8, 8,
+       Setting::Bias, {"bias", "finite"}},
+      {"negative padding", with([](Params& p) { p.padding = ExplicitPadding(0, 0, -1, 0); }), 1, 8, 8,
+       Setting::Padding, {"left padding", "-1"}},
+      {"padding 1025", with([](Params& p) { p.padding = ExplicitPadding(1025, 0, 0, 0); }), 1, 8, 8,
+       Setting::Padding, {"top padding", "1025", "1024"}},
+      {"reflect too wide", with([](Params& p) { p.pad_mode = PadMode::Reflect; p.padding = ExplicitPadding(0, 0, 8, 0); }),
+       1, 8, 8, Setting::Padding, {"reflect", "8"}},
+      {"circular too wide", with([](Params& p) { p.pad_mode = PadMode::Circular; p.padding = ExplicitPadding(0, 9, 0, 0); }),
+       1, 8, 8, Setting::Padding, {"circular", "9"}},
+      {"pool padding over half", with([](Params& p) { p.padding = ExplicitPadding(0, 0, 2, 0); }, Op::MaxPool), 1, 8, 8,
+       Setting::Padding, {"half", "2"}},
+      {"pooling pad mode", with([](Params& p) { p.pad_mode = PadMode::Reflect; }, Op::AvgPool), 1, 8, 8,
+       Setting::PadMode, {"average pooling", "zeros"}},
+      {"transposed pad mode", with([](Params& p) { p.pad_mode = PadMode::Replicate; }, Op::Transposed), 1, 8, 8,
+       Setting::PadMode, {"transposed", "zeros"}},
+      {"transposed same", with([](Params& p) { p.padding.preset = PadPreset::Same; }, Op::Transposed), 1, 8, 8,
+       Setting::Padding, {"same", "numeric padding"}},
+      {"transposed crops everything", with([](Params& p) { p.padding = ExplicitPadding(5, 5, 0, 0); }, Op::Transposed),
+       1, 4, 4, Setting::Padding, {"transposed output", "lower the padding"}},
+      {"output padding", with([](Params& p) { p.stride = {2, 2}; p.output_padding = {2, 0}; }, Op::Transposed), 1, 4, 4,
+       Setting::OutputPadding, {"output padding Y", "2"}},
+      {"transposed output too tall", with([](Params& p) { p.stride = {64, 1}; }, Op::Transposed), 1, 300, 8,
+       Setting::Stride, {"output height", "16384"}},
+      {"conv output too wide", with([](Params& p) { p.padding = ExplicitPadding(0, 0, 1024, 1024); }), 1, 8, 14400,
+       Setting::Padding, {"output width", "16384"}},
+      {"input too large", conv(), 1, 8, 16385, Setting::Input, {"input is", "16385"}},
+      {"input channels", conv(), 65, 8, 8, Setting::Input, {"65 channels"}},
+      {"memory", with([&](Params& p) { p.kernel = bank; }), 1, 8191, 8192, Setting::None, {"MiB", "fewer filters"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    Expected<Geometry> g = ResolveGeometry(c.params, c.channels, c.height, c.width);
+    REQUIRE_FALSE(g.ok());
+    INFO(g.error().message);
+    for (const std::string& word : c.words) CHECK(Mentions(g.error().message, word));
+    CHECK(g.error().setting == c.setting);
+  }
+}
+
+TEST_CASE("kernel parsing errors point at the kernel") {
+  for (const char* text : {"", "1,2;3", "no-such-kernel", "gaussian:x", "1,nan"}) {
+    INFO(text);
+    Expected<Kernel> k = ParseKernelArgument(text);
+    REQUIRE_FALSE(k.ok());
+    CHECK(k.error().setting == Setting::Kernel);
+  }
 }
 
 }  // namespace

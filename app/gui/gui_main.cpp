@@ -27,6 +27,7 @@
 #include "gui/main_window.h"
 #include "gui/settings.h"
 #include "gui/theme.h"
+#include "gui/window_input.h"
 #include "io.h"
 #include "samples.h"
 
@@ -263,13 +264,10 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     HandleShortcuts(state);
-    if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) ToggleFullscreen(window, placement);
+    if (FullscreenToggleRequested()) ToggleFullscreen(window, placement);
     if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) glfwSetWindowShouldClose(window, GLFW_TRUE);
-    if (!activity.dropped_files.empty()) {
-      // One image at a time: the first file dropped.
-      state.LoadFile(activity.dropped_files.front());
-      activity.dropped_files.clear();
-    }
+    HandleDroppedPaths(state, activity.dropped_files);
+    activity.dropped_files.clear();
     DrawMainWindow(state, content_scale);
     ImGui::Render();
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,7 @@ constexpr int kStrideSliderMax = 8;
 constexpr int kDilationSliderMax = 4;
 constexpr int kPaddingSliderMax = 8;
 constexpr int kWindowSliderMax = 8;
+constexpr int kOutputPaddingSliderMax = 3;
 
 constexpr Op kOps[] = {Op::Conv, Op::Transposed, Op::MaxPool, Op::AvgPool};
 constexpr PadPreset kPadPresets[] = {PadPreset::Explicit, PadPreset::Valid, PadPreset::Same,
@@ -82,15 +84,76 @@ bool BeginSection(const char* title) {
   return true;
 }
 
-// Starts a row: the label in the left column, the next widget filling the right one.
-void Row(const char* label) {
+// Starts a row: the label in the left column, the next widget filling the right one. A flagged
+// label is drawn in the error colour, so the eye finds the control the message is about.
+void Row(const char* label, bool flagged = false) {
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(0);
   ImGui::AlignTextToFramePadding();
+  if (flagged) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
   ImGui::TextUnformatted(label);
+  if (flagged) ImGui::PopStyleColor();
   ImGui::TableSetColumnIndex(1);
   ImGui::SetNextItemWidth(-FLT_MIN);
 }
+
+// Why the current Params are invalid, shown under the control that caused it (Error::setting)
+// rather than at the bottom of a column the user may have to scroll.
+class InlineError {
+ public:
+  // Taken before the controls are drawn: that is the error their rows show this frame. Call in
+  // the controls' window, outside any table, so one key remembers the message scrolled to.
+  explicit InlineError(const ViewResult& result)
+      : message_(result.error), setting_(result.error_setting), seen_key_(ImGui::GetID("##inline_error_seen")) {
+    // Valid again: the same mistake made later is news again, and scrolls into view again.
+    if (message_.empty()) ImGui::GetStateStorage()->SetInt(seen_key_, -1);
+  }
+
+  // The error is about the control of `setting`: its label is flagged.
+  bool On(Setting setting) const {
+    return setting != Setting::None && setting_ == setting && !message_.empty();
+  }
+
+  // The place for `setting`'s errors, in a row of its own under its control; draws the message
+  // there when it is that control's. Call once per drawn control, error or not.
+  void RowFor(Setting setting) {
+    placed_ |= Bit(setting);
+    if (!On(setting)) return;
+    Row("");
+    WrappedText(kErrorColour, message_);  // wraps at the column's edge
+    ScrollIntoViewOnce();
+  }
+
+  // Whether `result`'s error (perhaps newer than the one taken at construction) has no place
+  // drawn this frame, and so belongs in the general place below the controls. Checked against
+  // the places rather than what was shown, so a new error does not flash there for a frame.
+  bool Unplaced(const ViewResult& result) const {
+    return !result.error.empty() &&
+           (result.error_setting == Setting::None || (placed_ & Bit(result.error_setting)) == 0);
+  }
+
+ private:
+  static std::uint32_t Bit(Setting setting) { return 1u << static_cast<unsigned>(setting); }
+
+  // A message that appears below the visible part of the column (a control near the bottom
+  // edge) scrolls just into view, once: ImGui's per-window storage remembers the last message
+  // scrolled to, so the user can still scroll away from it.
+  void ScrollIntoViewOnce() const {
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const int hash = static_cast<int>(std::hash<std::string>{}(message_) & 0x7fffffff);
+    if (storage->GetInt(seen_key_, -1) == hash) return;
+    storage->SetInt(seen_key_, hash);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float bottom = ImGui::GetItemRectMax().y + style.ItemSpacing.y;
+    const float visible_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - style.WindowPadding.y;
+    if (bottom > visible_bottom) ImGui::SetScrollY(ImGui::GetScrollY() + (bottom - visible_bottom));
+  }
+
+  std::string message_;
+  Setting setting_;
+  ImGuiID seen_key_;
+  std::uint32_t placed_ = 0;
+};
 
 template <class Enum, std::size_t N>
 bool EnumCombo(const char* id, Enum* value, const Enum (&options)[N]) {
@@ -191,10 +254,10 @@ bool WeightGrid(Kernel* kernel) {
   return changed;
 }
 
-bool KernelRows(AppState& state) {
+bool KernelRows(AppState& state, InlineError& error) {
   KernelChoice* choice = &state.kernel_choice;
   bool changed = false;
-  Row("Kernel");
+  Row("Kernel", error.On(Setting::Kernel));
   const char* preview = choice->preset.empty() ? "custom" : choice->preset.c_str();
   if (ImGui::BeginCombo("##kernel", preview)) {
     for (const KernelPreset& preset : KernelPresets()) {
@@ -217,7 +280,7 @@ bool KernelRows(AppState& state) {
   }
   const Kernel& kernel = state.params.kernel;
   const KernelPreset* preset = FindPreset(choice->preset);
-  Row("Size");
+  Row("Size", error.On(Setting::Kernel));
   if (preset != nullptr && preset->sizable) {
     changed |= ImGui::SliderInt("##kernel_size", &choice->size, 1, limits::kMaxKernel, "%d",
                                 ImGuiSliderFlags_AlwaysClamp);
@@ -225,6 +288,8 @@ bool KernelRows(AppState& state) {
     // Fixed presets and custom kernels (command-line rows or .npy) cannot be resized here.
     ImGui::TextDisabled("%d × %d%s", kernel.height, kernel.width, preset == nullptr ? "" : " (fixed)");
   }
+  // Above the weights: a 9x9 grid would push the message out of sight.
+  error.RowFor(Setting::Kernel);
   if (WeightGrid(&state.params.kernel)) {
     // An edited preset is a custom kernel from now on, kept for the "custom" entry.
     *choice = {};
@@ -234,12 +299,14 @@ bool KernelRows(AppState& state) {
   return changed;
 }
 
-bool StrideRows(Size2* stride, bool* linked) {
+bool StrideRows(Size2* stride, bool* linked, InlineError& error) {
   const Size2 before = *stride;
-  Row("Stride Y");
+  const bool flagged = error.On(Setting::Stride);
+  Row("Stride Y", flagged);
   const bool y_moved = SliderWithField("stride_y", &stride->y, 1, kStrideSliderMax, limits::kMaxStride);
-  Row("Stride X");
+  Row("Stride X", flagged);
   const bool x_moved = SliderWithField("stride_x", &stride->x, 1, kStrideSliderMax, limits::kMaxStride);
+  error.RowFor(Setting::Stride);
   Row("");
   const bool link_toggled = ImGui::Checkbox("Link Y and X", linked);
   if (*linked) {
@@ -252,9 +319,10 @@ bool StrideRows(Size2* stride, bool* linked) {
   return !(before == *stride);
 }
 
-bool PaddingRows(Padding* padding, PadMode* mode, bool* per_side_view) {
+bool PaddingRows(Padding* padding, PadMode* mode, bool* per_side_view, InlineError& error) {
   bool changed = false;
-  Row("Padding");
+  const bool flagged = error.On(Setting::Padding);
+  Row("Padding", flagged);
   changed |= EnumCombo("##pad_preset", &padding->preset, kPadPresets);
   Tooltip("explicit: the numbers below; valid: none; same: output = ceil(input / stride), "
           "extra pixel at the bottom/right; full: extent - 1 on each side");
@@ -275,36 +343,40 @@ bool PaddingRows(Padding* padding, PadMode* mode, bool* per_side_view) {
     if (per_side) {
       for (auto [label, side] : {std::pair{"Top", &padding->top}, std::pair{"Bottom", &padding->bottom},
                                  std::pair{"Left", &padding->left}, std::pair{"Right", &padding->right}}) {
-        Row(label);
+        Row(label, flagged);
         changed |= SliderWithField(label, side, 0, kPaddingSliderMax, limits::kMaxPadding);
       }
     } else {
       int rows = padding->top;
-      Row("Pad Y");
+      Row("Pad Y", flagged);
       if (SliderWithField("pad_y", &rows, 0, kPaddingSliderMax, limits::kMaxPadding)) {
         padding->top = padding->bottom = rows;
         changed = true;
       }
       int columns = padding->left;
-      Row("Pad X");
+      Row("Pad X", flagged);
       if (SliderWithField("pad_x", &columns, 0, kPaddingSliderMax, limits::kMaxPadding)) {
         padding->left = padding->right = columns;
         changed = true;
       }
     }
   }
-  Row("Pad mode");
+  error.RowFor(Setting::Padding);
+  Row("Pad mode", error.On(Setting::PadMode));
   changed |= EnumCombo("##pad_mode", mode, kPadModes);
+  error.RowFor(Setting::PadMode);
   return changed;
 }
 
-bool PoolingRows(Params* params) {
+bool PoolingRows(Params* params, InlineError& error) {
   bool changed = false;
-  Row("Window");
+  Row("Window", error.On(Setting::Window));
   changed |= SymmetricSliderWithField("window", &params->window, 1, kWindowSliderMax,
                                       limits::kMaxKernel);
+  error.RowFor(Setting::Window);
   Row("");
   changed |= ImGui::Checkbox("Ceil mode", &params->ceil_mode);
+  error.RowFor(Setting::CeilMode);
   if (params->op == Op::AvgPool) {
     Row("");
     changed |= ImGui::Checkbox("Count padding", &params->count_include_pad);
@@ -346,49 +418,62 @@ bool OpenFileRows(AppState& state) {
   return changed;
 }
 
-bool InputSection(AppState& state) {
+bool InputSection(AppState& state, InlineError& error) {
   bool changed = false;
   if (BeginSection("INPUT")) {
-    Row("Sample");
+    Row("Sample", error.On(Setting::Input));
     changed = SampleCombo(state);
     changed |= OpenFileRows(state);
+    error.RowFor(Setting::Input);
     ImGui::EndTable();
   }
   if (!state.input_error().empty()) WrappedText(kErrorColour, state.input_error());
   return changed;
 }
 
-bool OperationSection(AppState& state) {
+bool OperationSection(AppState& state, InlineError& error) {
   Params& params = state.params;
   bool params_changed = false;
   bool kernel_changed = false;
   if (BeginSection("OPERATION")) {
-    Row("Operation");
+    Row("Operation", error.On(Setting::Op));
     const bool was_pooling = IsPooling(params.op);
     if (EnumCombo("##op", &params.op, kOps)) {
       params_changed = true;
       // PyTorch's pooling strides by its window unless told otherwise; so does the CLI.
       if (IsPooling(params.op) && !was_pooling) params.stride = params.window;
     }
+    error.RowFor(Setting::Op);
     if (IsPooling(params.op)) {
-      params_changed |= PoolingRows(&params);
+      params_changed |= PoolingRows(&params, error);
     } else {
-      kernel_changed = KernelRows(state);
-      Row("Channels");
+      kernel_changed = KernelRows(state, error);
+      Row("Channels", error.On(Setting::Channels));
       params_changed |= EnumCombo("##channels", &params.channel_mode, kChannelModes);
       Tooltip("depthwise: the kernel runs on each channel on its own; sum: over all channels, "
               "one output");
-      Row("Bias");
+      error.RowFor(Setting::Channels);
+      Row("Bias", error.On(Setting::Bias));
       params_changed |= ImGui::InputFloat("##bias", &params.bias, 0.1f, 1.0f, "%.3f");
+      error.RowFor(Setting::Bias);
     }
-    params_changed |= StrideRows(&params.stride, &state.view.link_stride);
-    Row("Dilation");
+    params_changed |= StrideRows(&params.stride, &state.view.link_stride, error);
+    Row("Dilation", error.On(Setting::Dilation));
     params_changed |= SymmetricSliderWithField("dilation", &params.dilation, 1, kDilationSliderMax,
                                                limits::kMaxDilation);
+    error.RowFor(Setting::Dilation);
+    if (params.op == Op::Transposed) {
+      // The core checks the real bound, below max(stride, dilation), and says so inline.
+      Row("Out pad", error.On(Setting::OutputPadding));
+      params_changed |= SymmetricSliderWithField("output_padding", &params.output_padding, 0, kOutputPaddingSliderMax,
+                                                 limits::kMaxStride - 1);
+      Tooltip("Output padding: extra rows and columns at the bottom/right of a transposed output");
+      error.RowFor(Setting::OutputPadding);
+    }
     ImGui::EndTable();
   }
   if (BeginSection("PADDING")) {
-    params_changed |= PaddingRows(&params.padding, &params.pad_mode, &state.view.per_side_padding);
+    params_changed |= PaddingRows(&params.padding, &params.pad_mode, &state.view.per_side_padding, error);
     ImGui::EndTable();
   }
   if (kernel_changed) state.ApplyKernelChoice();
@@ -396,13 +481,13 @@ bool OperationSection(AppState& state) {
   return params_changed || kernel_changed;
 }
 
-void ResultSection(const AppState& state) {
+void ResultSection(const AppState& state, const InlineError& error) {
   const ViewResult& result = state.result();
   if (result.computing) {
     ImGui::Spacing();
     WrappedText(kNoticeColour, "Computing on the CPU... the map shown is the previous one.");
   }
-  if (!result.error.empty()) {
+  if (error.Unplaced(result)) {
     ImGui::Spacing();
     WrappedText(kErrorColour, result.error);
   }
@@ -469,11 +554,12 @@ bool EngineSection(AppState& state) {
 }  // namespace
 
 bool DrawControlsPanel(AppState& state) {
-  const bool input_changed = InputSection(state);
-  const bool params_changed = OperationSection(state);
+  InlineError error(state.result());
+  const bool input_changed = InputSection(state, error);
+  const bool params_changed = OperationSection(state, error);
   const bool engine_changed = EngineSection(state);
   state.Recompute();  // so the numbers below describe the controls above, in this frame
-  ResultSection(state);
+  ResultSection(state, error);
   return input_changed || params_changed || engine_changed;
 }
 
