@@ -69,8 +69,10 @@ void DrawImageViews(AppState& state) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const ImVec2 area = ImGui::GetContentRegionAvail();
   const float pane_width = std::floor((area.x - style.ItemSpacing.x) * 0.5f);
-  // A caption line above each image and up to two wrapped lines of notes below it.
-  const float text_height = ImGui::GetTextLineHeightWithSpacing() * 3.0f + style.ItemSpacing.y;
+  // A caption line above each image; below the feature map its legend (a bar and a line of
+  // values), the colour controls and a line of notes.
+  const float text_height = ImGui::GetTextLineHeightWithSpacing() * 4.0f + ImGui::GetFrameHeightWithSpacing() +
+                            style.ItemSpacing.y;
   const ImVec2 image_area(pane_width - 2.0f * style.WindowPadding.x,
                           std::max(1.0f, area.y - 2.0f * style.WindowPadding.y - text_height));
   if (state.view.zoom_fits) {

@@ -11,6 +11,7 @@
 
 #include "gui/app_state.h"
 #include "gui/timeline.h"
+#include "gui/views/colour_legend.h"
 #include "gui/views/image_pane.h"
 #include "gui/views/input_view.h"
 
@@ -198,7 +199,8 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
   const Geometry& g = result.geometry;
   const int height = g.OutputHeight();
   const int width = g.OutputWidth();
-  ImGui::Text("Feature map %d × %d (H × W), %s, %s", height, width, DisplayedChannelsNote(result.channels).c_str(),
+  ImGui::Text("Feature map %d × %d (H × W), %s, %s", height, width,
+              DisplayedChannelsNote(result.channels, result.display).c_str(),
               result.computed_by == EngineKind::Gpu ? "GPU" : "CPU");
   // Aligned drawing needs the input on screen as the input view places it.
   const bool can_align = InputOverlaysShown(state) && !state.input().texture.empty();
@@ -269,6 +271,8 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
     }
   }
   EndImagePane();
+  DrawColourLegend(state, std::min(pane_size.x, 420.0f));
+  DrawMapDisplayControls(state);
   if (result.stale) StaleNote("stale", result.error);
 }
 
