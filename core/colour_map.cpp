@@ -203,4 +203,12 @@ Status ParseRangeFlag(std::string_view text, MapDisplay* display) {
   return Done{};
 }
 
+ColouredMap ColourTensor(const Tensor3& tensor, const MapDisplay& display) {
+  ColouredMap coloured;
+  coloured.display = display;
+  coloured.range = ResolveRange(display, FiniteMinMax(tensor, ShownChannelsOf(tensor.channels, display)));
+  coloured.rgba = MapToRgba(tensor, display, coloured.range);
+  return coloured;
+}
+
 }  // namespace stridescope

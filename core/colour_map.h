@@ -82,6 +82,15 @@ constexpr int kNeutralLevel = 128;  // the diverging map's level of 0
 // (the caller's ResolveRange). Values outside the range clamp.
 std::vector<std::uint8_t> MapToRgba(const Tensor3& tensor, const MapDisplay& display, DisplayRange range);
 
+// A tensor coloured for display (the CPU path's picture), with what it was coloured with.
+struct ColouredMap {
+  MapDisplay display;
+  DisplayRange range;
+  std::vector<std::uint8_t> rgba;
+};
+// ResolveRange over the shown channels' finite values, then MapToRgba.
+ColouredMap ColourTensor(const Tensor3& tensor, const MapDisplay& display);
+
 // The input image's rule, the default MapDisplay: 1 channel grey, 3 RGB, other counts the first
 // channel in grey; a flat range (low >= high) clamps from [0, 1] instead.
 DisplayRange FiniteRange(const Tensor3& tensor);  // {0, 1} when no shown value is finite

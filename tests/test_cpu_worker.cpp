@@ -27,6 +27,9 @@ TEST_CASE("the CPU worker returns only the newest job's result, equal to the eng
   const auto input = std::make_shared<const Tensor3>(*MakeSample("scene"));
   CpuWorker worker;
   Params last;
+  MapDisplay diverging;
+  diverging.colour_map = ColourMap::Diverging;
+  diverging.range_mode = RangeMode::Symmetric;
   // Several jobs in a row, as while dragging a slider: only the last one's result may arrive.
   for (int stride = 1; stride <= 4; ++stride) {
     Params p;
@@ -34,7 +37,7 @@ TEST_CASE("the CPU worker returns only the newest job's result, equal to the eng
     p.stride = {stride, stride};
     Expected<Geometry> g = ResolveGeometry(p, input->channels, input->height, input->width);
     REQUIRE(g.ok());
-    worker.Submit({p, *g, input, static_cast<std::uint64_t>(stride)});
+    worker.Submit({p, *g, input, static_cast<std::uint64_t>(stride), diverging});
     last = p;
   }
   CpuWorker::Finished done = WaitFor(worker);
@@ -46,6 +49,12 @@ TEST_CASE("the CPU worker returns only the newest job's result, equal to the eng
   CHECK(done.feature_map.height == want->height);
   CHECK(done.feature_map.width == want->width);
   CHECK(done.feature_map.data == want->data);
+  // The worker coloured the map as the job asked, exactly as the UI thread would.
+  const ColouredMap expected = ColourTensor(*want, diverging);
+  CHECK(done.picture.display == diverging);
+  CHECK(done.picture.rgba == expected.rgba);
+  CHECK(done.picture.range.low == expected.range.low);
+  CHECK(done.picture.range.high == expected.range.high);
   // Nothing more comes: the overtaken jobs' results were dropped.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK_FALSE(worker.TakeFinished().has_value());

@@ -202,12 +202,12 @@ TEST_CASE("a dropped file opens; a corrupt one leaves the image and says why") {
 
   CHECK(HandleDroppedPaths(w.state, {png}));
   CHECK_FALSE(w.state.input().is_sample);
-  CHECK(w.state.input().pixels.width == 3);
-  CHECK(w.state.input().pixels.height == 2);
+  CHECK(w.state.input().pixels().width == 3);
+  CHECK(w.state.input().pixels().height == 2);
   CHECK(w.state.input_error().empty());
 
   CHECK_FALSE(HandleDroppedPaths(w.state, {corrupt}));
-  CHECK(w.state.input().pixels.width == 3);  // the previous image stays
+  CHECK(w.state.input().pixels().width == 3);  // the previous image stays
   CHECK_FALSE(w.state.input_error().empty());
   CHECK(w.state.input_error().find("corrupt.png") != std::string::npos);
   Frame(w.state);  // the message is drawn inline without trouble
@@ -215,7 +215,7 @@ TEST_CASE("a dropped file opens; a corrupt one leaves the image and says why") {
   // The first file that loads wins, whatever comes before it.
   REQUIRE(w.state.LoadSample("grid7"));
   CHECK(HandleDroppedPaths(w.state, {corrupt, (folder / "missing.png").string(), png}));
-  CHECK(w.state.input().pixels.width == 3);
+  CHECK(w.state.input().pixels().width == 3);
   CHECK(w.state.input_error().empty());
   std::filesystem::remove_all(folder);
 }

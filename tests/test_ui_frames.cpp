@@ -69,8 +69,8 @@ bool SameGeometry(const Geometry& a, const Geometry& b) {
 std::string Describe(const AppState& state) {
   const Params& p = state.params;
   std::ostringstream out;
-  out << "input " << state.input().name << " (" << state.input().pixels.channels << "x"
-      << state.input().pixels.height << "x" << state.input().pixels.width << "), op "
+  out << "input " << state.input().name << " (" << state.input().pixels().channels << "x"
+      << state.input().pixels().height << "x" << state.input().pixels().width << "), op "
       << Name(p.op) << ", kernel " << state.kernel_choice.preset << "/" << state.kernel_choice.size
       << " (" << p.kernel.height << "x" << p.kernel.width << "), window " << p.window.y << "x"
       << p.window.x << ", stride " << p.stride.y << "," << p.stride.x << ", dilation "
@@ -87,7 +87,7 @@ std::string Describe(const AppState& state) {
 void CheckInvariants(AppState& state, int frame) {
   state.Recompute();
   const ViewResult& result = state.result();
-  const Tensor3& in = state.input().pixels;
+  const Tensor3& in = state.input().pixels();
   INFO("frame " << frame << ": " << Describe(state) << "; error: " << result.error);
   REQUIRE_FALSE(in.Empty());
   if (result.has_value) {
@@ -208,7 +208,7 @@ class Fuzzer {
 
   void MutateParams(AppState& state) {
     Params& p = state.params;
-    const bool big = state.input().pixels.width > 16;
+    const bool big = state.input().pixels().width > 16;
     switch (Int(0, 13)) {
       case 0:
         p.op = static_cast<Op>(Int(0, 3));
@@ -451,7 +451,7 @@ void RunFrames(const EngineStartup& startup, int frames, unsigned seed) {
     if (!result.has_value) ++none;
     else if (result.stale) { ++stale; ++errors[result.error.substr(0, 50)]; }
     else ++valid;
-    if (state.input().pixels.width > 16) ++large;
+    if (state.input().pixels().width > 16) ++large;
     if (result.has_value && result.computed_by == EngineKind::Gpu) ++on_gpu;
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;

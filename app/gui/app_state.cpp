@@ -131,18 +131,17 @@ void AppState::PollGpuTime() {
 }
 
 void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
-  input_.pixels = std::move(pixels);
+  input_.shared = std::make_shared<const Tensor3>(std::move(pixels));
   input_.name = std::move(name);
   input_.is_sample = is_sample;
   const std::vector<std::uint8_t> rgba =
-      ToDisplayRgba(input_.pixels, InputDisplayRange(input_.pixels));
-  if (!input_.texture.Upload(input_.pixels.width, input_.pixels.height, rgba.data())) {
+      ToDisplayRgba(input_.pixels(), InputDisplayRange(input_.pixels()));
+  if (!input_.texture.Upload(input_.pixels().width, input_.pixels().height, rgba.data())) {
     input_error_ = "The input is too large for this graphics driver to display; the numbers are "
                    "still computed.";
   }
   dirty_ = true;
   gpu_input_stale_ = true;
-  worker_input_.reset();  // the worker gets a copy of the new image with its next job
 }
 
 bool AppState::LoadSample(std::string_view name) {
@@ -206,7 +205,7 @@ void AppState::Recompute() {
 }
 
 void AppState::RunEngine() {
-  const Tensor3& in = input_.pixels;
+  const Tensor3& in = input_.pixels();
   if (in.Empty()) return;
 
   // params.kernel still holds the previous kernel when the chosen one could not be made.
@@ -253,25 +252,32 @@ void AppState::RunEngine() {
 
 void AppState::ComputeOnCpu(const Geometry& geometry) {
   if (worker_ != nullptr) {
-    if (worker_input_ == nullptr) worker_input_ = std::make_shared<const Tensor3>(input_.pixels);
-    worker_->Submit({params, geometry, worker_input_, ++last_job_});
+    worker_->Submit({params, geometry, input_.shared, ++last_job_, view.map_display});
     result_.computing = true;  // the map on screen stays until the new one arrives
     return;
   }
   // in: C,H,W  out: C_out,OH,OW
   const auto start = std::chrono::steady_clock::now();
-  Tensor3 map = cpu_.Compute(params, geometry, input_.pixels);
+  Tensor3 map = cpu_.Compute(params, geometry, input_.pixels());
   const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-  ShowCpuResult(std::move(map), geometry, elapsed.count());
+  ShowCpuResult(std::move(map), geometry, elapsed.count(), nullptr);
 }
 
-void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds) {
+void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds,
+                             const ColouredMap* picture) {
   engines_.last_cpu_ms = milliseconds;
   result_.computed_by = EngineKind::Cpu;
   result_.feature_map = std::move(feature_map);
   result_.channels = result_.feature_map.channels;
   result_.geometry = std::move(geometry);
-  DrawMap();
+  if (picture != nullptr && picture->display == view.map_display) {
+    // Mapped on the worker thread: only the upload is left for this one.
+    result_.display = picture->display;
+    result_.display_range = picture->range;
+    result_.texture.Upload(result_.feature_map.width, result_.feature_map.height, picture->rgba.data());
+  } else {
+    DrawMap();
+  }
   result_.has_value = true;
   result_.stale = false;
   result_.computing = false;
@@ -289,12 +295,12 @@ void AppState::PollWorker() {
     return;
   }
   if (done->id != last_job_) return;  // the GPU has computed newer Params since
-  ShowCpuResult(std::move(done->feature_map), std::move(done->geometry), done->milliseconds);
+  ShowCpuResult(std::move(done->feature_map), std::move(done->geometry), done->milliseconds, &done->picture);
 }
 
 void AppState::ComputeOnGpu(const Geometry& geometry) {
   // in: C,H,W  out: C_out,OH,OW as GPU layers, then OH,OW RGBA8: nothing comes back to the CPU.
-  gpu_->Dispatch(params, geometry, input_.pixels, gpu_input_stale_);
+  gpu_->Dispatch(params, geometry, input_.pixels(), gpu_input_stale_);
   gpu_input_stale_ = false;
   result_.computed_by = EngineKind::Gpu;
   result_.feature_map = Tensor3{};  // CPU values describe CPU results only (see ViewResult)
@@ -317,11 +323,9 @@ void AppState::DrawMap() {
     result_.display_range = range.value_or(DisplayRange{});
     return;
   }
-  const Tensor3& map = result_.feature_map;
-  result_.display_range =
-      ResolveRange(display, FiniteMinMax(map, ShownChannelsOf(map.channels, display)));
-  const std::vector<std::uint8_t> rgba = MapToRgba(map, display, result_.display_range);
-  result_.texture.Upload(map.width, map.height, rgba.data());
+  const ColouredMap picture = ColourTensor(result_.feature_map, display);
+  result_.display_range = picture.range;
+  result_.texture.Upload(result_.feature_map.width, result_.feature_map.height, picture.rgba.data());
 }
 
 void AppState::ShowInvalid(Error error) {

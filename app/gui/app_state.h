@@ -28,7 +28,10 @@ namespace stridescope {
 
 // The image the engine reads, where it came from, and its display texture.
 struct InputImage {
-  Tensor3 pixels;     // C,H,W as loaded (images: RGB in [0,1]; .npy: any finite values)
+  // C,H,W as loaded (images: RGB in [0,1]; .npy: any finite values). One copy, shared with the
+  // CPU worker's jobs, so a large photo is not held twice while the worker reads it.
+  std::shared_ptr<const Tensor3> shared = std::make_shared<const Tensor3>();
+  const Tensor3& pixels() const { return *shared; }
   std::string name;   // sample name or file name, for captions and the sample picker
   bool is_sample = true;
   GlTexture texture;  // pixels for display; empty when GL refused the size
@@ -201,7 +204,8 @@ class AppState {
   void RunEngine();  // Recompute's engine half: ResolveGeometry, then the chosen engine
   void StartGpu();
   void ComputeOnCpu(const Geometry& geometry);
-  void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds);
+  // picture: the map already coloured (by the worker) with some MapDisplay, or null.
+  void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds, const ColouredMap* picture);
   void ComputeOnGpu(const Geometry& geometry);
   // Draws result_'s map into result_.texture with view.map_display; sets display_range.
   void DrawMap();
@@ -219,7 +223,6 @@ class AppState {
   bool dirty_ = true;
   bool display_dirty_ = false;
   bool gpu_input_stale_ = true;  // the GPU engine has not been given the current input yet
-  std::shared_ptr<const Tensor3> worker_input_;  // input_.pixels as the worker reads it
   std::uint64_t last_job_ = 0;
   std::unique_ptr<CpuWorker> worker_;  // null: compute in place (last: stops before the rest)
 };

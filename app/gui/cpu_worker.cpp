@@ -51,6 +51,8 @@ void CpuWorker::Run(std::stop_token stop) {
     const auto start = std::chrono::steady_clock::now();
     try {
       done.feature_map = engine.Compute(job.params, job.geometry, *job.input);
+      // A 4K map takes tens of milliseconds to colour: here, not on the UI thread.
+      done.picture = ColourTensor(done.feature_map, job.display);
     } catch (const std::bad_alloc&) {
       // Within core's size limits but not this machine's free memory: the UI says so.
       done.out_of_memory = true;

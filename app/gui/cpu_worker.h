@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "colour_map.h"
 #include "engine.h"
 
 namespace stridescope {
@@ -21,9 +22,11 @@ class CpuWorker {
     Geometry geometry;
     std::shared_ptr<const Tensor3> input;  // shared: the UI may replace its image meanwhile
     std::uint64_t id = 0;
+    MapDisplay display;  // how to colour the map, so the UI thread only uploads it
   };
   struct Finished {
     Tensor3 feature_map;
+    ColouredMap picture;  // feature_map coloured with the job's MapDisplay
     Geometry geometry;
     double milliseconds = 0.0;
     bool out_of_memory = false;

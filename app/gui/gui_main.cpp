@@ -380,9 +380,12 @@ int RunGui(const GuiOptions& options) {
   std::optional<UiBenchmark> benchmark;
   if (options.benchmark) {
     benchmark.emplace(*options.benchmark);
+    const auto input_start = std::chrono::steady_clock::now();
     state.LoadPixels(benchmark->MakeInput(), "scene " + std::to_string(options.benchmark->width) + "x" +
                                                  std::to_string(options.benchmark->height));
-    benchmark->Started(options.started_at, driver_ms);
+    const double input_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - input_start).count();
+    benchmark->Started(options.started_at, driver_ms, input_ms);
   }
   const int exit_code =
       RunLoop(window.get(), state, activity, options, content_scale, benchmark ? &*benchmark : nullptr);

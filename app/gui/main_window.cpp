@@ -28,7 +28,7 @@ constexpr float kControlsWidth = 340.0f;  // logical pixels, times the content s
 float FitZoom(const AppState& state, ImVec2 area) {
   constexpr float kSmallestZoom = 1.0f / 64.0f;  // a tiny window still shows something
   constexpr float kWholeZoomFrom = 8.0f;
-  const Tensor3& input = state.input().pixels;
+  const Tensor3& input = state.input().pixels();
   if (input.Empty()) return 1.0f;
   const ViewResult& result = state.result();
   // The padding ring is part of the input view: fit it too, or its far side scrolls away.

@@ -180,7 +180,7 @@ bool DrawArithmeticPanel(AppState& state) {
   // Resolved afresh rather than taken from the result: a control drawn earlier this frame may
   // have changed params (say the kernel size) before the next Recompute, and the explanation
   // must index this kernel with this geometry.
-  const Tensor3& input = state.input().pixels;
+  const Tensor3& input = state.input().pixels();
   Expected<Geometry> resolved = ResolveGeometry(state.params, input.channels, input.height, input.width);
   if (!resolved || StepCount(*resolved) <= 0) {
     ImGui::TextDisabled("No arithmetic to show until the parameters are valid again.");

@@ -236,7 +236,7 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
   const ImVec4 tint = result.stale ? kStaleTint : kNoTint;
   if (aligned) {
     const ImVec2 image_origin(pane.Origin(*pan).x + input.image_offset.x, pane.Origin(*pan).y + input.image_offset.y);
-    const Tensor3& pixels = state.input().pixels;
+    const Tensor3& pixels = state.input().pixels();
     draw->AddImage(ToImTextureId(state.input().texture), image_origin,
                    ImVec2(image_origin.x + static_cast<float>(pixels.width) * zoom,
                           image_origin.y + static_cast<float>(pixels.height) * zoom),

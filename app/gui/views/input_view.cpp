@@ -130,7 +130,7 @@ constexpr ImU32 kStepArrowShadow = IM_COL32(0, 0, 0, 200);
 // are, other values stretched over their finite range. Cached: the scan is O(pixels).
 DisplayRange InputRange(ViewState& view, const InputImage& input) {
   ViewState::InputRangeCache& cache = view.input_range;
-  const Tensor3& pixels = input.pixels;
+  const Tensor3& pixels = input.pixels();
   if (cache.data != pixels.data.data() || cache.size != pixels.data.size() || cache.name != input.name) {
     DisplayRange range = FiniteRange(pixels);
     if (range.low >= 0.0f && range.high <= 1.0f) range = {};
@@ -509,7 +509,7 @@ void ZoomLabel(ViewState& view) {
 // Everything drawn over the image for the current step. `top_left`: the padded area's corner.
 void DrawOverlays(AppState& state, ImDrawList* draw, const Geometry& g, ImVec2 top_left, ImVec2 area,
                   ImVec2 origin, bool pane_hovered) {
-  const Tensor3& pixels = state.input().pixels;
+  const Tensor3& pixels = state.input().pixels();
   const float zoom = state.view.zoom;
   const ImVec2 image_size(static_cast<float>(pixels.width) * zoom, static_cast<float>(pixels.height) * zoom);
   // The pixel under the mouse, for the feature map view's reader outlines.
@@ -583,13 +583,13 @@ bool FollowsStep(const ViewState& view, int step) { return !view.zoom_fits && vi
 bool InputOverlaysShown(const AppState& state) {
   const ViewResult& result = state.result();
   const Geometry& g = result.geometry;
-  const Tensor3& pixels = state.input().pixels;
+  const Tensor3& pixels = state.input().pixels();
   return result.has_value && !result.stale && g.y.input == pixels.height && g.x.input == pixels.width &&
          StepCount(g) > 0;
 }
 
 InputPlacement PlaceInput(const AppState& state) {
-  const Tensor3& pixels = state.input().pixels;
+  const Tensor3& pixels = state.input().pixels();
   const float zoom = state.view.zoom;
   const InputMargins margins = InputOverlaysShown(state) ? MarginsOf(state.result().geometry) : InputMargins{};
   InputPlacement placed;
@@ -602,7 +602,7 @@ InputPlacement PlaceInput(const AppState& state) {
 void DrawInputView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_request) {
   state.view.hovered_input.reset();
   const InputImage& input = state.input();
-  const Tensor3& pixels = input.pixels;
+  const Tensor3& pixels = input.pixels();
   ImGui::Text("Input %s: %d × %d (H × W), %s", input.name.c_str(), pixels.height, pixels.width,
               DisplayedChannelsNote(pixels).c_str());
   if (input.texture.empty()) {
