@@ -104,7 +104,8 @@ bool DrawMainWindow(AppState& state, float content_scale) {
   ImGui::SetNextWindowSize(viewport->WorkSize);
   ImGui::Begin("stridescope", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                   ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                   ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoBackground);  // the frame is cleared to the same colour
   state.Recompute();  // the first frame, and inputs given before it
   state.PollWorker();  // a CPU result computed off this thread
   state.PollGpuTime();  // a dispatch's GPU time arrives a frame or so after it
@@ -120,7 +121,9 @@ bool DrawMainWindow(AppState& state, float content_scale) {
   const float explain_height = std::floor(ImGui::GetContentRegionAvail().y * 0.36f);
   const float views_height = ImGui::GetContentRegionAvail().y - timeline_height - explain_height -
                              2.0f * ImGui::GetStyle().ItemSpacing.y;
-  ImGui::BeginChild("views", ImVec2(0.0f, views_height), false);
+  // No background where a parent or child paints the same area: on a software renderer (llvmpipe)
+  // every full-size layer costs milliseconds a frame.
+  ImGui::BeginChild("views", ImVec2(0.0f, views_height), false, ImGuiWindowFlags_NoBackground);
   DrawImageViews(state);
   ImGui::EndChild();
   ImGui::BeginChild("timeline", ImVec2(0.0f, timeline_height), true);

@@ -23,7 +23,7 @@ ImagePane BeginImagePane(const char* id, ImVec2 size, ImVec2 content, PanButtons
                          ZoomRequest* zoom) {
   ImGui::BeginChild(id, size, false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
-                        ImGuiWindowFlags_NoMove);
+                        ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBackground);
   ImagePane pane{ImGui::GetCursorScreenPos(), ImGui::GetContentRegionAvail()};
   // One button over the whole pane: drags that start on empty space pan too.
   const ImGuiButtonFlags mouse = buttons == PanButtons::AnyButton
