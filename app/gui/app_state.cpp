@@ -132,6 +132,7 @@ void AppState::PollGpuTime() {
 
 void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
   input_.shared = std::make_shared<const Tensor3>(std::move(pixels));
+  ++params_generation_;
   input_.name = std::move(name);
   input_.is_sample = is_sample;
   const std::vector<std::uint8_t> rgba =
@@ -180,7 +181,7 @@ bool AppState::LoadFile(const std::string& path) {
 }
 
 bool AppState::ApplyKernelChoice() {
-  dirty_ = true;
+  MarkParamsChanged();
   kernel_error_.clear();
   if (kernel_choice.preset.empty()) return true;  // custom kernel: nothing to rebuild
   Expected<Kernel> kernel = MakePresetKernel(kernel_choice.preset, kernel_choice.size);

@@ -16,6 +16,7 @@
 #include "colour_map.h"  // FiniteRange, ToDisplayRgba, DisplayedChannelsNote: used with the state
 #include "display_mapper.h"
 #include "engine.h"
+#include "explain.h"
 #include "geometry.h"
 #include "gl_texture.h"
 #include "gpu_engine.h"
@@ -129,6 +130,15 @@ struct ViewState {
   bool show_coverage = false;
   // Geometry::CoverageCounts() and the per-axis never-read rows/columns, recomputed by the input
   // view only when the geometry's numbers (key) change.
+  // The arithmetic panel's explanation of one output cell, worked again only when the
+  // parameters, the input, the step or the channel change (not every frame).
+  struct ExplainCache {
+    std::uint64_t params_generation = ~std::uint64_t{0};
+    int step = -1;
+    int channel = -1;
+    std::optional<Geometry> geometry;  // nullopt: the current params are invalid
+    CellArithmetic cell;
+  } explain;
   struct CoverageCache {
     std::vector<int> key;
     std::vector<int> counts;        // row-major H x W; empty above the per-cell drawing limit
@@ -163,7 +173,13 @@ class AppState {
   void LoadPixels(Tensor3 pixels, std::string name);
 
   // Call after editing params or kernel_choice: the next Recompute will run the engine.
-  void MarkParamsChanged() { dirty_ = true; }
+  void MarkParamsChanged() {
+    dirty_ = true;
+    ++params_generation_;
+  }
+  // Counts changes of the params (MarkParamsChanged, ApplyKernelChoice) and of the input: caches
+  // of what they imply (the arithmetic panel's explanation) compare it instead of the values.
+  std::uint64_t params_generation() const { return params_generation_; }
   // Call after editing view.map_display: the next Recompute redraws the kept map in the new
   // colours (CPU values or the GPU engine's output texture) without running the engine.
   void MarkDisplayChanged() { display_dirty_ = true; }
@@ -221,6 +237,7 @@ class AppState {
   std::unique_ptr<DisplayMapper> mapper_;   // the GPU map's picture; null exactly when gpu_ is
   EngineStatus engines_;
   bool dirty_ = true;
+  std::uint64_t params_generation_ = 0;
   bool display_dirty_ = false;
   bool gpu_input_stale_ = true;  // the GPU engine has not been given the current input yet
   std::uint64_t last_job_ = 0;

@@ -177,16 +177,22 @@ bool DrawArithmeticPanel(AppState& state) {
     ImGui::TextDisabled("No arithmetic to show: the current parameters have no valid output.");
     return false;
   }
-  // Resolved afresh rather than taken from the result: a control drawn earlier this frame may
-  // have changed params (say the kernel size) before the next Recompute, and the explanation
-  // must index this kernel with this geometry.
+  // Resolved from the current params rather than taken from the result: a control drawn earlier
+  // this frame may have changed params (say the kernel size) before the next Recompute, and the
+  // explanation must index this kernel with this geometry. Cached until params change.
   const Tensor3& input = state.input().pixels();
-  Expected<Geometry> resolved = ResolveGeometry(state.params, input.channels, input.height, input.width);
-  if (!resolved || StepCount(*resolved) <= 0) {
+  ViewState::ExplainCache& cache = state.view.explain;
+  if (cache.params_generation != state.params_generation()) {
+    Expected<Geometry> resolved = ResolveGeometry(state.params, input.channels, input.height, input.width);
+    cache.geometry = resolved ? std::optional<Geometry>(std::move(*resolved)) : std::nullopt;
+    cache.params_generation = state.params_generation();
+    cache.step = -1;  // the cell below must be worked again
+  }
+  if (!cache.geometry || StepCount(*cache.geometry) <= 0) {
     ImGui::TextDisabled("No arithmetic to show until the parameters are valid again.");
     return false;
   }
-  const Geometry& g = *resolved;
+  const Geometry& g = *cache.geometry;
   bool changed = false;
 
   const int out_channels = g.channels.out_channels;
@@ -196,8 +202,14 @@ bool DrawArithmeticPanel(AppState& state) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
     changed |= ImGui::SliderInt("output channel", &explained, 0, out_channels - 1);
   }
-  const OutputCell at = CellOfStep(std::clamp(state.timeline.step, 0, StepCount(g) - 1), g);
-  const CellArithmetic cell = ExplainCell(state.params, g, input, explained, at.oh, at.ow);
+  const int step = std::clamp(state.timeline.step, 0, StepCount(g) - 1);
+  const OutputCell at = CellOfStep(step, g);
+  if (cache.step != step || cache.channel != explained) {
+    cache.cell = ExplainCell(state.params, g, input, explained, at.oh, at.ow);
+    cache.step = step;
+    cache.channel = explained;
+  }
+  const CellArithmetic& cell = cache.cell;
 
   // Which of the input channels feeding this cell the grids show: a UI detail, kept in ImGui's
   // own per-window storage rather than in AppState.
