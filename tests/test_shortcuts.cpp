@@ -130,6 +130,20 @@ TEST_CASE("[ and ] change the stride on both axes within 1..64") {
   CHECK(w.state.params.stride == Size2{64, 64});
 }
 
+TEST_CASE("A toggles the aligned feature map; F fits the images again after a zoom") {
+  Window w;
+  CHECK_FALSE(w.state.view.align_output);
+  Press(w.state, GLFW_KEY_A);
+  CHECK(w.state.view.align_output);
+  Press(w.state, GLFW_KEY_A);
+  CHECK_FALSE(w.state.view.align_output);
+  w.state.view.zoom_fits = false;
+  w.state.view.zoom = 200.0f;
+  Press(w.state, GLFW_KEY_F);
+  CHECK(w.state.view.zoom_fits);
+  CHECK(w.state.view.zoom < 200.0f);  // fitted again by the frame that followed
+}
+
 TEST_CASE("Ctrl+O focuses the Open field; keys then type there instead of acting as shortcuts") {
   Window w;
   ImGuiIO& io = ImGui::GetIO();

@@ -126,8 +126,31 @@ float ContentScale(GLFWwindow* window) {
   float x_scale = 1.0f;
   float y_scale = 1.0f;
   glfwGetWindowContentScale(window, &x_scale, &y_scale);
+  // STRIDESCOPE_UI_SCALE overrides what the desktop reports: for a desktop that reports 1 on a
+  // HiDPI screen, and to look at a HiDPI layout (fonts, padding, panel widths) on any screen.
+  if (const char* forced = std::getenv("STRIDESCOPE_UI_SCALE"); forced != nullptr && *forced != '\0') {
+    const float scale = std::strtof(forced, nullptr);
+    if (scale > 0.0f) x_scale = y_scale = scale;
+  }
   // Guards against drivers that report nonsense; the range covers real monitors.
   return std::clamp(std::max(x_scale, y_scale), 0.5f, 4.0f);
+}
+
+// X11 sizes windows in device pixels: on a HiDPI screen (scale 2) a 1600 x 900 window would be
+// as cramped as 800 x 450 on a normal one. Grow it by the scale, within the monitor's work area.
+void FitWindowToScale(GLFWwindow* window, float scale) {
+  if (scale <= 1.0f) return;
+  int width = static_cast<int>(static_cast<float>(kWindowWidth) * scale);
+  int height = static_cast<int>(static_cast<float>(kWindowHeight) * scale);
+  if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+    int x = 0, y = 0, area_width = 0, area_height = 0;
+    glfwGetMonitorWorkarea(monitor, &x, &y, &area_width, &area_height);
+    if (area_width > 0 && area_height > 0) {
+      width = std::min(width, area_width);
+      height = std::min(height, area_height);
+    }
+  }
+  glfwSetWindowSize(window, width, height);
 }
 
 // Whether anything happened that needs a redraw; the window's user pointer points at it.
@@ -327,6 +350,7 @@ int RunGui(const GuiOptions& options) {
   // Screenshots must not depend on (or change) what an earlier session left in imgui.ini.
   const std::string ini_path = scripted ? std::string() : ImGuiIniPath();
   const float content_scale = ContentScale(window.get());
+  FitWindowToScale(window.get(), content_scale);
   const ImGuiSession imgui(window.get(), ini_path.empty() ? nullptr : ini_path.c_str(),
                            content_scale);
   if (!imgui.ready()) {

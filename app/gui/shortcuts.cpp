@@ -51,6 +51,15 @@ bool HandleShortcuts(AppState& state) {
     if (ImGui::IsKeyPressed(GLFW_KEY_0, false)) writable.FontGlobalScale = 1.0f;
     return changed;  // Ctrl+O and friends belong to other handlers
   }
+  // The views: F fits both images again after zooming, A toggles the aligned feature map.
+  if (ImGui::IsKeyPressed(GLFW_KEY_F, false) && !state.view.zoom_fits) {
+    state.view.zoom_fits = true;
+    changed = true;
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_A, false)) {
+    state.view.align_output = !state.view.align_output;
+    changed = true;
+  }
   // Stride first: it needs no valid result (it may be what makes the parameters valid again).
   int stride_delta = 0;
   if (ImGui::IsKeyPressed(GLFW_KEY_LEFT_BRACKET, true)) --stride_delta;

@@ -210,7 +210,7 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
     ImGui::Checkbox("align to input", &state.view.align_output);
     ImGui::PopStyleVar();
     if (ImGui::IsItemHovered()) {
-      ImGui::SetTooltip("Draw each output cell over the input area its window read");
+      ImGui::SetTooltip("Draw each output cell over the input area its window read (key A)");
     }
   }
   if (result.texture.empty()) {

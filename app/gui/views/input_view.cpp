@@ -503,7 +503,7 @@ void ZoomLabel(ViewState& view) {
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0.0f));
   if (ImGui::SmallButton("Fit")) view.zoom_fits = true;
   ImGui::PopStyleVar();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit both images in their panes again");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit both images in their panes again (key F)");
 }
 
 // Everything drawn over the image for the current step. `top_left`: the padded area's corner.
