@@ -13,6 +13,8 @@
 #include <string>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "io.h"
 
 namespace fs = std::filesystem;
@@ -419,4 +421,34 @@ TEST_CASE("a HiDPI scale grows the window with the UI, within the screen") {
   CHECK(normal.height == 900);
   CHECK(hidpi.width > normal.width);
   CHECK(hidpi.height > normal.height);
+}
+
+TEST_CASE("--benchmark-ui replays its session in the window, reports every figure, and sleeps when idle") {
+  RequireDisplay();
+  const std::string out_path = TempPath("benchmark_ui.json");
+  // A small scene keeps it to the frames themselves (about 430 of them plus the idle wait).
+  REQUIRE(RunStridescope("--benchmark-ui --json --size 48x32 > " + Quoted(out_path), "OMP_WAIT_POLICY=passive") ==
+          0);
+  const nlohmann::json report = nlohmann::json::parse(ReadText(out_path));
+  CHECK(report["image"] == "48x32");
+  // 120 + 96 + 120 + 90 scripted frames, each timed.
+  CHECK(report["frames"]["frames"] == 426);
+  for (const char* key : {"p50_ms", "p95_ms", "p99_ms", "max_ms"}) {
+    const double ms = report["frames"][key];
+    CHECK(ms > 0.0);
+  }
+  CHECK(report["frames"]["p50_ms"].get<double>() <= report["frames"]["p99_ms"].get<double>());
+  // Every scripted parameter change reached the screen.
+  CHECK(report["latency"]["changes"].get<int>() > 0);
+  CHECK(report["latency"]["answered"] == report["latency"]["changes"]);
+  CHECK(report["peak_rss_mib"].get<double>() > 0.0);
+  // Idle: the loop waits for events; at most the few frames that follow the last input are drawn.
+  CHECK(report["idle"]["seconds"].get<double>() >= 2.0);
+  CHECK(report["idle"]["frames_drawn"].get<int>() <= 3);
+}
+
+TEST_CASE("--json and --size without --benchmark-ui are refused") {
+  const std::string stderr_path = TempPath("json_without_benchmark.txt");
+  CHECK(RunStridescope("--json --screenshot " + Quoted(TempPath("x.png")) + " 2> " + Quoted(stderr_path)) == 2);
+  CHECK(ReadText(stderr_path).find("--benchmark-ui") != std::string::npos);
 }
