@@ -112,6 +112,9 @@ bool DrawMainWindow(AppState& state, float content_scale) {
   ImGui::BeginChild("controls", ImVec2(kControlsWidth * content_scale, 0.0f), true);
   changed |= DrawControlsPanel(state);
   ImGui::EndChild();
+  // What the controls just changed reaches the views in this same frame: the GPU engine computes
+  // now, and the CPU worker starts a frame earlier.
+  state.Recompute();
   ImGui::SameLine();
   // Right of the controls: the views on top, the timeline under them, then the arithmetic of the
   // current step beside the output-size formula.
