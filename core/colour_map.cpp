@@ -25,7 +25,8 @@ bool IsFinite(float v) { return std::isfinite(v); }
 // Rounded half up as the shader's floor(x + 0.5) does it, in float: std::lround rounds the exact
 // sum instead and differs from the shader for x just below a half (0.49999997 + 0.5 rounds to 1).
 int RoundLevel(float unit) {
-  const float scaled = std::clamp(unit, 0.0f, 1.0f) * 255.0f;
+  // A NaN unit (no range should give one) is the low end, never an out-of-range level.
+  const float scaled = (unit > 0.0f ? std::min(unit, 1.0f) : 0.0f) * 255.0f;
   const float shifted = scaled + 0.5f;  // a separate statement: no fused multiply-add
   return static_cast<int>(std::floor(shifted));
 }
@@ -76,7 +77,11 @@ int ToLevel(float value, ColourMap map, DisplayRange range) {
   // Clamping the value (not only the unit) keeps a diverging map with a manual range inside the
   // colours of its own ends.
   const float v = std::min(std::max(value, range.low), range.high);
-  if (map == ColourMap::Grey) return RoundLevel((v - range.low) / (range.high - range.low));
+  // Halves first: the width of a range from -3e38 to 3e38 overflows to inf, and inf / inf is
+  // NaN. Halving is exact, so every other range maps exactly as (v - low) / (high - low).
+  if (map == ColourMap::Grey) {
+    return RoundLevel((0.5f * v - 0.5f * range.low) / (0.5f * range.high - 0.5f * range.low));
+  }
   const float limit = std::max(std::fabs(range.low), std::fabs(range.high));
   const float half = 0.5f * (v / limit);  // exact: a power-of-two scale
   return RoundLevel(0.5f + half);          // 0 -> 0.5 -> 128.0 exactly: the neutral level

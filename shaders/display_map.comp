@@ -97,7 +97,8 @@ vec2 ResolveRange() {
 // Mirror of RoundLevel: floor(x + 0.5) in float. `precise` forbids fusing the multiply and the
 // add into one fma, which would round once where the C++ rounds twice.
 int RoundLevel(float unit) {
-  precise float scaled = clamp(unit, 0.0, 1.0) * 255.0;
+  // A NaN unit (no range should give one) is the low end, never an out-of-range level.
+  precise float scaled = (unit > 0.0 ? min(unit, 1.0) : 0.0) * 255.0;
   precise float shifted = scaled + 0.5;
   return int(floor(shifted));
 }
@@ -106,7 +107,7 @@ int RoundLevel(float unit) {
 int ToLevel(float value, int map, vec2 range) {
   precise float v = min(max(value, range.x), range.y);
   if (map == 0) {
-    precise float unit = (v - range.x) / (range.y - range.x);
+    precise float unit = (0.5 * v - 0.5 * range.x) / (0.5 * range.y - 0.5 * range.x);
     return RoundLevel(unit);
   }
   const float limit = max(abs(range.x), abs(range.y));

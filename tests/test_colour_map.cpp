@@ -104,6 +104,15 @@ TEST_CASE("grey, min..max: the ends are 0 and 255, the middle rounds half up") {
   CHECK(PixelOf(rgba, 3) == Rgb8{128, 128, 128});
 }
 
+TEST_CASE("grey: a range as wide as float allows still maps its ends and middle") {
+  // high - low overflows to inf here; the halves do not.
+  DisplayRange range;
+  const std::vector<std::uint8_t> rgba = CpuPicture(Row({-3e38f, 3e38f, 0.0f}), MapDisplay{}, &range);
+  CHECK(PixelOf(rgba, 0) == kBlack);
+  CHECK(PixelOf(rgba, 1) == Rgb8{255, 255, 255});
+  CHECK(PixelOf(rgba, 2) == Rgb8{128, 128, 128});  // 0.5 * 255 + 0.5 = 128
+}
+
 TEST_CASE("grey, symmetric: -L..+L, so zero is mid-grey") {
   MapDisplay d;
   d.range_mode = RangeMode::Symmetric;
@@ -274,15 +283,16 @@ Tensor3 RandomMap(std::mt19937& rng, int kind) {
   const float flat = value(rng);
   for (float& v : map.data) {
     const float p = unit(rng);
-    switch (kind % 5) {
+    switch (kind % 6) {
       case 0: v = value(rng); break;                                        // signed
+      case 5: v = value(rng) * 1e38f; break;                                // width overflows
       case 1: v = std::fabs(value(rng)) * 100.0f; break;                    // positive, wide
       case 2: v = flat; break;                                              // flat
       case 3: v = p < 0.5f ? kNaN : (p < 0.75f ? kInf : -kInf); break;      // nothing finite
       default: v = p < 0.7f ? value(rng) * 1e-3f : 0.0f; break;             // small, many zeros
     }
-    if (kind % 5 != 3 && p > 0.97f) v = p > 0.99f ? kNaN : (p > 0.98f ? kInf : -kInf);
-    if (kind % 5 == 0 && p < 0.05f) v = 0.0f;
+    if (kind % 6 != 3 && p > 0.97f) v = p > 0.99f ? kNaN : (p > 0.98f ? kInf : -kInf);
+    if (kind % 6 == 0 && p < 0.05f) v = 0.0f;
   }
   return map;
 }

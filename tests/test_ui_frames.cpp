@@ -531,6 +531,9 @@ void CheckDisplayChangeRedraws(const EngineStartup& startup, unsigned seed) {
     if (phase == 0) io.MousePos = ImVec2(fuzz.Float(10.0f, 470.0f), fuzz.Float(38.0f, 60.0f));
     if (phase == 2) io.MousePos = ImVec2(io.MousePos.x + fuzz.Float(-20.0f, 20.0f), fuzz.Float(64.0f, 130.0f));
     io.MouseDown[0] = phase == 0 || phase == 2;
+    // A click that focused a low/high field types into it: digits, signs and points, valid pairs
+    // and invalid ones alike.
+    if (io.WantTextInput) io.AddInputCharacter(static_cast<unsigned>("0123456789-."[fuzz.Int(0, 11)]));
     if (fuzz.Chance(0.1)) fuzz.MutateDisplay(state);
     if (fuzz.Chance(0.05)) {
       state.kernel_choice = {fuzz.Chance(0.5) ? "sobel-x" : "box", 3};

@@ -74,26 +74,48 @@ bool RangeCombo(MapDisplay& d) {
   return changed;
 }
 
-// Low and high, each applied as typed when the pair stays valid; otherwise refused with a reason
-// and the previous bounds kept (the field shows them again once it loses focus).
+// Low and high as typed, applied once the pair is valid. A pair typed in the "wrong" order
+// (raising -1..1 to 5..10 by typing low first) waits, with a note, for the other field instead of
+// being thrown away: the typed values live in ImGui's storage until they make a valid pair.
 bool ManualFields(MapDisplay& d, std::string& error) {
-  float low = d.manual_low;
-  float high = d.manual_high;
+  // Copies in and out, not GetFloatRef: a second insertion may move the storage's vector.
+  ImGuiStorage* storage = ImGui::GetStateStorage();
+  const ImGuiID low_id = ImGui::GetID("typed_low");
+  const ImGuiID high_id = ImGui::GetID("typed_high");
+  float low = storage->GetFloat(low_id, d.manual_low);
+  float high = storage->GetFloat(high_id, d.manual_high);
+  const auto keep_typed = [&] {
+    storage->SetFloat(low_id, low);
+    storage->SetFloat(high_id, high);
+  };
   const float field = ImGui::GetFontSize() * 4.5f;
   ImGui::SetNextItemWidth(field);
   bool edited = ImGui::InputFloat("##low", &low, 0.0f, 0.0f, "%g");
+  bool active = ImGui::IsItemActive();
   Tooltip("Low end of the range");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(field);
   edited |= ImGui::InputFloat("##high", &high, 0.0f, 0.0f, "%g");
+  active |= ImGui::IsItemActive();
   Tooltip("High end of the range");
-  if (!edited) return false;
+  if (!edited) {
+    // Settings loaded or a flag given meanwhile: the fields follow the choice in use.
+    if (!active && error.empty()) {
+      low = d.manual_low;
+      high = d.manual_high;
+    }
+    keep_typed();
+    return false;
+  }
+  keep_typed();
   if (!std::isfinite(low) || !std::isfinite(high)) {
     error = "The range needs finite numbers.";
     return false;
   }
   if (!(low < high)) {
-    error = "Low must be below high.";
+    error = "Low must be below high: set the other end too. The map keeps " +
+            FormatValue(d.manual_low, d.manual_high - d.manual_low) + ".." +
+            FormatValue(d.manual_high, d.manual_high - d.manual_low) + " until then.";
     return false;
   }
   error.clear();
