@@ -617,3 +617,22 @@ TEST_CASE("a manual range with low >= high is refused inline and the old bounds 
   CHECK(state.result().display_range.low == -1.0f);
   CHECK(state.result().display_range.high == 1.0f);
 }
+
+TEST_CASE("on the worker thread, WaitForWorker brings the first map, so --step applies at start") {
+  Context();
+  HeadlessImGui imgui;
+  EngineStartup startup;
+  startup.prefer_gpu = false;
+  startup.background_cpu = true;
+  AppState state(Params{}, startup);
+  REQUIRE(state.LoadSample("scene"));
+  state.Recompute();
+  state.WaitForWorker();
+  REQUIRE(state.result().has_value);
+  CHECK_FALSE(state.Computing());
+  const Tensor3& in = state.input().pixels();
+  const Expected<Geometry> expected = ResolveGeometry(state.params, in.channels, in.height, in.width);
+  REQUIRE(expected.ok());
+  CHECK(SameGeometry(state.result().geometry, *expected));
+  CHECK(ClampedStep(500, state.result().geometry) == 500);
+}

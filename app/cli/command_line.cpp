@@ -39,10 +39,6 @@ std::string SampleNames() {
   return names;
 }
 
-// --zoom's range: the views' own wheel limits.
-constexpr float kMinZoomFlag = 1.0f / 64.0f;
-constexpr float kMaxZoomFlag = 256.0f;
-
 std::string FormatZoom(float zoom) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", static_cast<double>(zoom));
@@ -69,8 +65,8 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
   if (w.frames < 1 || w.frames > 1000) return "--frames must be from 1 to 1000";
   if (!w.overlay.empty() && w.overlay != "coverage")
     return "--overlay '" + w.overlay + "' is unknown; the overlays are coverage";
-  if (w.zoom != 0.0f && !(w.zoom >= kMinZoomFlag && w.zoom <= kMaxZoomFlag))
-    return "--zoom must be from " + FormatZoom(kMinZoomFlag) + " to " + FormatZoom(kMaxZoomFlag) +
+  if (w.zoom != 0.0f && !(w.zoom >= kMinViewZoom && w.zoom <= kMaxViewZoom))
+    return "--zoom must be from " + FormatZoom(kMinViewZoom) + " to " + FormatZoom(kMaxViewZoom) +
            " screen pixels per image pixel (leave it out to fit the window)";
   if ((w.json || !w.size.empty()) && !w.benchmark_ui)
     return "--json and --size go with --benchmark-ui (for the headless benchmark see stridescope bench --help)";

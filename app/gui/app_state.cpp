@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 #include <utility>
 
 #include "io.h"
@@ -284,6 +285,11 @@ void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double mill
   result_.computing = false;
   result_.error.clear();
   result_.error_setting = Setting::None;
+}
+
+void AppState::WaitForWorker() {
+  while (Computing()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  PollWorker();
 }
 
 void AppState::PollWorker() {

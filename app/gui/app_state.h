@@ -190,6 +190,9 @@ class AppState {
   void Recompute();
   // Takes the CPU worker's newest result, if it is done; call once a frame.
   void PollWorker();
+  // Blocks until the worker has finished what it was given and shows the result: for start-up
+  // options (--step) that need the first map's size. Returns at once without a worker.
+  void WaitForWorker();
   // The worker has a job queued or running: keep drawing frames to show its result.
   bool Computing() const { return worker_ != nullptr && worker_->Busy(); }
 

@@ -51,13 +51,14 @@ void CpuWorker::Run(std::stop_token stop) {
     const auto start = std::chrono::steady_clock::now();
     try {
       done.feature_map = engine.Compute(job.params, job.geometry, *job.input);
+      // The engine's time, as the in-place path reports it; colouring is not the engine's.
+      done.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       // A 4K map takes tens of milliseconds to colour: here, not on the UI thread.
       done.picture = ColourTensor(done.feature_map, job.display);
     } catch (const std::bad_alloc&) {
       // Within core's size limits but not this machine's free memory: the UI says so.
       done.out_of_memory = true;
     }
-    done.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     const std::lock_guard lock(mutex_);
     working_ = false;
     if (done.id == newest_id_) finished_ = std::move(done);  // an overtaken result is dropped

@@ -398,6 +398,7 @@ int RunGui(const GuiOptions& options) {
   // (which then finds nothing to do).
   if (options.step > 0) {
     state.Recompute();
+    state.WaitForWorker();  // the interactive window computes on the worker
     if (state.result().has_value) state.timeline.step = ClampedStep(options.step, state.result().geometry);
   }
 

@@ -11,6 +11,10 @@
 
 namespace stridescope {
 
+// The views' zoom range, in screen pixels per image pixel: the wheel, fitting and --zoom keep to it.
+inline constexpr float kMinViewZoom = 1.0f / 64.0f;  // a 16K image still fits a small pane
+inline constexpr float kMaxViewZoom = 256.0f;        // one pixel fills a pane
+
 struct GuiOptions {
   std::string input_path;         // image or .npy to open; empty: use `sample`
   std::string sample = "scene";   // built-in sample name (core/samples.h)

@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "gui/gui_main.h"
 #include "gui/panels/arithmetic_panel.h"
 #include "gui/panels/controls_panel.h"
 #include "gui/panels/formula_panel.h"
@@ -26,7 +27,6 @@ constexpr float kControlsWidth = 340.0f;  // logical pixels, times the content s
 // grids) snap down to whole numbers so every cell is drawn the same size; below that, snapping
 // would waste up to half the area, and a pixel more or less per cell is not visible.
 float FitZoom(const AppState& state, ImVec2 area) {
-  constexpr float kSmallestZoom = 1.0f / 64.0f;  // a tiny window still shows something
   constexpr float kWholeZoomFrom = 8.0f;
   const Tensor3& input = state.input().pixels();
   if (input.Empty()) return 1.0f;
@@ -35,33 +35,36 @@ float FitZoom(const AppState& state, ImVec2 area) {
   const InputMargins margins = result.has_value && !result.stale ? MarginsOf(result.geometry) : InputMargins{};
   float zoom = std::min(area.x / (static_cast<float>(input.width) + margins.left + margins.right),
                         area.y / (static_cast<float>(input.height) + margins.top + margins.bottom));
-  if (result.has_value) {
+  if (result.has_value && !MapDrawnAligned(state)) {
     // From the geometry: on the GPU path there are no CPU values to take the size from.
+    // (Aligned, the map lies over the input's area, which is fitted already.)
     const Geometry& map = result.geometry;
     zoom = std::min({zoom, area.x / static_cast<float>(map.OutputWidth()),
                      area.y / static_cast<float>(map.OutputHeight())});
   }
   if (zoom >= kWholeZoomFrom) zoom = std::floor(zoom);
-  return std::max(zoom, kSmallestZoom);
+  return std::max(zoom, kMinViewZoom);  // a tiny window still shows something
 }
 
 // Applies a wheel turn over one pane to the shared zoom. The pane under the cursor keeps the
 // point under it; the other keeps its centre (both panes are the same size). Aligned, the map
-// pans with the input, so that pan moves once.
-void ApplyZoom(ViewState& view, const ZoomRequest& request, bool over_input, ImVec2 pane_size) {
-  constexpr float kMinZoom = 1.0f / 64.0f;
-  constexpr float kMaxZoom = 256.0f;
-  const float zoom = std::clamp(view.zoom * request.factor, kMinZoom, kMaxZoom);
+// pans with the input, so only that pan moves.
+void ApplyZoom(ViewState& view, const ZoomRequest& request, bool over_input, bool aligned, ImVec2 pane_size) {
+  const float zoom = std::clamp(view.zoom * request.factor, kMinViewZoom, kMaxViewZoom);
   const float factor = zoom / view.zoom;
   if (factor == 1.0f) return;
   view.zoom = zoom;
   view.zoom_fits = false;
   const ImVec2 centre(pane_size.x * 0.5f, pane_size.y * 0.5f);
+  if (aligned) {
+    // Both panes draw with the input's pan and place the image alike: one anchor serves both.
+    view.input_pan = PanAfterZoom(view.input_pan, request.anchor, factor);
+    return;
+  }
   ImVec2& hovered = over_input ? view.input_pan : view.map_pan;
   ImVec2& other = over_input ? view.map_pan : view.input_pan;
-  const bool shared = view.align_output;
   hovered = PanAfterZoom(hovered, request.anchor, factor);
-  if (!shared) other = PanAfterZoom(other, centre, factor);
+  other = PanAfterZoom(other, centre, factor);
 }
 
 // Input and feature map side by side, in equal panes, at one shared zoom.
@@ -90,8 +93,9 @@ void DrawImageViews(AppState& state) {
   ImGui::EndChild();
   // Both views have panned to this step's window and cell, if they needed to.
   if (state.result().has_value) state.view.followed_step = ClampedStep(state.timeline.step, state.result().geometry);
-  if (input_zoom.factor != 1.0f) ApplyZoom(state.view, input_zoom, true, image_area);
-  if (map_zoom.factor != 1.0f) ApplyZoom(state.view, map_zoom, false, image_area);
+  const bool aligned = MapDrawnAligned(state);
+  if (input_zoom.factor != 1.0f) ApplyZoom(state.view, input_zoom, true, aligned, image_area);
+  if (map_zoom.factor != 1.0f) ApplyZoom(state.view, map_zoom, false, aligned, image_area);
 }
 
 }  // namespace

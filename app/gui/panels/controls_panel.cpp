@@ -13,6 +13,7 @@
 #include <imgui.h>
 
 #include "gui/app_state.h"
+#include "gui/theme.h"
 #include "kernels.h"
 #include "samples.h"
 
@@ -20,7 +21,6 @@ namespace stridescope {
 
 namespace {
 
-const ImVec4 kErrorColour{1.00f, 0.47f, 0.42f, 1.00f};
 // Not the error red: nothing the user did is wrong, the program just took another route.
 const ImVec4 kNoticeColour{1.00f, 0.72f, 0.35f, 1.00f};
 
@@ -90,7 +90,7 @@ void Row(const char* label, bool flagged = false) {
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(0);
   ImGui::AlignTextToFramePadding();
-  if (flagged) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+  if (flagged) ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
   ImGui::TextUnformatted(label);
   if (flagged) ImGui::PopStyleColor();
   ImGui::TableSetColumnIndex(1);
@@ -120,7 +120,7 @@ class InlineError {
     placed_ |= Bit(setting);
     if (!On(setting)) return;
     Row("");
-    WrappedText(kErrorColour, message_);  // wraps at the column's edge
+    WrappedText(kErrorText, message_);  // wraps at the column's edge
     ScrollIntoViewOnce();
   }
 
@@ -427,7 +427,7 @@ bool InputSection(AppState& state, InlineError& error) {
     error.RowFor(Setting::Input);
     ImGui::EndTable();
   }
-  if (!state.input_error().empty()) WrappedText(kErrorColour, state.input_error());
+  if (!state.input_error().empty()) WrappedText(kErrorText, state.input_error());
   return changed;
 }
 
@@ -489,7 +489,7 @@ void ResultSection(const AppState& state, const InlineError& error) {
   }
   if (error.Unplaced(result)) {
     ImGui::Spacing();
-    WrappedText(kErrorColour, result.error);
+    WrappedText(kErrorText, result.error);
   }
   // The GPU refused this image (too large) and the CPU computed it: say so next to the result.
   if (!result.stale && !result.engine_note.empty()) {

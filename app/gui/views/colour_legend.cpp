@@ -11,12 +11,12 @@
 
 #include "colour_map.h"
 #include "gui/app_state.h"
+#include "gui/theme.h"
 
 namespace stridescope {
 
 namespace {
 
-const ImVec4 kErrorColour{1.00f, 0.47f, 0.42f, 1.00f};  // the controls panel's inline error red
 
 constexpr const char* kMapNames[] = {"Grey", "Diverging"};
 constexpr const char* kRangeNames[] = {"Min..max", "Symmetric ±max", "Manual"};
@@ -169,7 +169,7 @@ bool DrawMapDisplayControls(AppState& state) {
     changed |= ChannelCombo(d, channels);
   }
   if (!state.view.map_display_error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
     ImGui::TextWrapped("%s", state.view.map_display_error.c_str());
     ImGui::PopStyleColor();
   }

@@ -140,8 +140,7 @@ void DrawCellGrid(ImDrawList* draw, const CellLayout& layout, int height, int wi
 // Large cells print their value, as the input view prints its pixels, so the arithmetic panel's
 // sum can be found in the map. Only the CPU path has values here (the GPU map is not read back).
 void DrawCellValues(ImDrawList* draw, const CellLayout& layout, const Tensor3& map, int channel) {
-  constexpr float kValuesFromCell = 28.0f;
-  if (layout.Smaller() < kValuesFromCell || map.Empty()) return;
+  if (layout.Smaller() < kValuesFromCellSide || map.Empty()) return;
   const ImVec2 clip_min = draw->GetClipRectMin();
   const ImVec2 clip_max = draw->GetClipRectMax();
   const int col_first = std::max(0, static_cast<int>(std::floor((clip_min.x - layout.origin.x) / layout.cell_w)));
@@ -180,7 +179,12 @@ void DrawCurrentWindowSpan(ImDrawList* draw, ImVec2 image_origin, float zoom, co
   draw->AddRect(min, max, kWindowSpan, 0.0f, 0, 2.0f);
 }
 
+// Aligned drawing needs the input on screen as the input view places it.
+bool CanAlign(const AppState& state) { return InputOverlaysShown(state) && !state.input().texture.empty(); }
+
 }  // namespace
+
+bool MapDrawnAligned(const AppState& state) { return state.view.align_output && CanAlign(state); }
 
 AxisPlacement AlignedAxis(const AxisGeometry& a) {
   const float spread = static_cast<float>(std::max(1, a.spread));
@@ -202,9 +206,7 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
   ImGui::Text("Feature map %d × %d (H × W), %s, %s", height, width,
               DisplayedChannelsNote(result.channels, result.display).c_str(),
               result.computed_by == EngineKind::Gpu ? "GPU" : "CPU");
-  // Aligned drawing needs the input on screen as the input view places it.
-  const bool can_align = InputOverlaysShown(state) && !state.input().texture.empty();
-  if (can_align) {
+  if (CanAlign(state)) {
     ImGui::SameLine();
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0.0f));
     ImGui::Checkbox("align to input", &state.view.align_output);
@@ -219,7 +221,7 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
     return;
   }
   const float zoom = state.view.zoom;
-  const bool aligned = can_align && state.view.align_output;
+  const bool aligned = MapDrawnAligned(state);
   // Aligned, the pane shows the input view's area and pans with it, so the two line up.
   const InputPlacement input = PlaceInput(state);
   const ImVec2 content = aligned ? input.area : ImVec2(static_cast<float>(width) * zoom, static_cast<float>(height) * zoom);
@@ -234,8 +236,9 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
   ImDrawList* draw = ImGui::GetWindowDrawList();
   CellLayout layout{pane.Origin(*pan), zoom, zoom};
   const ImVec4 tint = result.stale ? kStaleTint : kNoTint;
+  // Where input pixel (0, 0) is drawn in this pane (aligned mode only).
+  const ImVec2 image_origin(pane.Origin(*pan).x + input.image_offset.x, pane.Origin(*pan).y + input.image_offset.y);
   if (aligned) {
-    const ImVec2 image_origin(pane.Origin(*pan).x + input.image_offset.x, pane.Origin(*pan).y + input.image_offset.y);
     const Tensor3& pixels = state.input().pixels();
     draw->AddImage(ToImTextureId(state.input().texture), image_origin,
                    ImVec2(image_origin.x + static_cast<float>(pixels.width) * zoom,
@@ -253,17 +256,13 @@ void DrawFeatureMapView(AppState& state, ImVec2 pane_size, ZoomRequest* zoom_req
     // Clicking (or dragging over) a cell moves the timeline there.
     if (picking) GoToStep(state.timeline, StepOfCell(CellUnderMouse(layout, g), g), g);
     DrawCellGrid(draw, layout, height, width);
+    // The values of the channel the colours show; an RGB picture prints its first (red) channel.
     if (result.computed_by == EngineKind::Cpu) {
-      DrawCellValues(draw, layout, result.feature_map,
-                     std::clamp(state.view.explain_channel, 0, result.feature_map.channels - 1));
+      DrawCellValues(draw, layout, result.feature_map, ShownChannelsOf(result.channels, result.display).first);
     }
     const int step = ClampedStep(state.timeline.step, g);
     DrawSweepOverlay(draw, layout, g, step);
-    if (aligned) {
-      DrawCurrentWindowSpan(draw, ImVec2(layout.origin.x - AlignedAxis(g.x).first * zoom,
-                                         layout.origin.y - AlignedAxis(g.y).first * zoom),
-                            zoom, g, step);
-    }
+    if (aligned) DrawCurrentWindowSpan(draw, image_origin, zoom, g, step);
     // Set by the input view, drawn earlier this frame, only for this geometry's input.
     if (state.view.hovered_input) {
       const auto [row, col] = *state.view.hovered_input;

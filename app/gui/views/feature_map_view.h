@@ -20,6 +20,10 @@ struct AxisPlacement {
   float cell = 1.0f;
 };
 AxisPlacement AlignedAxis(const AxisGeometry& axis);
+
+// Whether the feature map is drawn aligned to the input now: asked for (ViewState::align_output)
+// and possible (a current map of the image on screen). The layout zooms and fits by it too.
+bool MapDrawnAligned(const AppState& state);
 struct ZoomRequest;
 
 // Draws into the current window: caption (size, channels shown, the engine that computed it,

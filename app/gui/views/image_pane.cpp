@@ -14,7 +14,8 @@ constexpr float kKeepVisible = 32.0f;
 
 float ClampPanAxis(float pan, float content, float pane) {
   const float keep = std::min(kKeepVisible, content);
-  return std::clamp(pan, keep - content, pane - keep);
+  // A pane narrower than twice `keep` leaves no valid interval: the image's start wins.
+  return std::max(keep - content, std::min(pan, pane - keep));
 }
 
 }  // namespace

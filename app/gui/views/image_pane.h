@@ -7,6 +7,10 @@
 
 namespace stridescope {
 
+// From this many screen pixels per image pixel (or output cell) up, both views print each
+// pixel's or cell's value inside it.
+inline constexpr float kValuesFromCellSide = 28.0f;
+
 // A wheel turn over a pane: the layout applies it to the shared zoom (ApplyZoom), because the
 // other pane's pan has to follow too.
 struct ZoomRequest {

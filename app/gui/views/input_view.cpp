@@ -24,8 +24,6 @@ constexpr ImU32 kTapFill = IM_COL32(255, 206, 64, 56);
 constexpr ImU32 kPaddingTint = IM_COL32(80, 150, 255, 70);
 // Faint: the lattice is context, the current window is the subject.
 constexpr ImU32 kLatticeDot = IM_COL32(255, 255, 255, 120);
-// High zoom: a thin pixel grid and every pixel's value printed in its cell.
-constexpr float kValuesFromCell = 28.0f;
 // Past this many windows the dots merge into a haze that hides the image.
 constexpr int kMaxLatticeDots = 4000;
 
@@ -66,7 +64,7 @@ void DrawStrideLattice(ImDrawList* draw, const Geometry& g, const LatticeToScree
     for (int ow = 0; ow < g.x.output; ++ow) {
       const ImVec2 corner = map.Corner(g.y.TapPosition(oh, 0), g.x.TapPosition(ow, 0));
       // Large cells print their value in the middle: the dot moves to the top-left corner.
-      const float at = std::min(map.cell_x, map.cell_y) >= kValuesFromCell ? 0.15f : 0.5f;
+      const float at = std::min(map.cell_x, map.cell_y) >= kValuesFromCellSide ? 0.15f : 0.5f;
       const ImVec2 centre(corner.x + map.cell_x * at, corner.y + map.cell_y * at);
       draw->AddRectFilled(ImVec2(centre.x - half, centre.y - half),
                           ImVec2(centre.x + half, centre.y + half), kLatticeDot);
@@ -246,7 +244,7 @@ void DrawPaddingValues(ImDrawList* draw, const Geometry& g, const Tensor3& pixel
       static_cast<long long>(h + g.y.pad_begin + g.y.pad_end) * (w + g.x.pad_begin + g.x.pad_end) -
       static_cast<long long>(h) * w;
   if (ring_cells <= 0) return;
-  const bool values = zoom >= kValuesFromCell;
+  const bool values = zoom >= kValuesFromCellSide;
   const bool copies = g.pad_mode != PadMode::Zeros && ring_cells <= kMaxRingCells;
   if (!values && !copies) return;
   const ImVec2 clip_min = draw->GetClipRectMin();
@@ -529,7 +527,7 @@ void DrawOverlays(AppState& state, ImDrawList* draw, const Geometry& g, ImVec2 t
   draw->PushClipRect(top_left, ImVec2(top_left.x + area.x, top_left.y + area.y), true);
   const LatticeToScreen placed{origin, zoom / static_cast<float>(std::max(1, g.x.spread)),
                                zoom / static_cast<float>(std::max(1, g.y.spread))};
-  const bool values = zoom >= kValuesFromCell;
+  const bool values = zoom >= kValuesFromCellSide;
   const DisplayRange range =
       (values || (ring && g.pad_mode != PadMode::Zeros)) ? InputRange(state.view, state.input()) : DisplayRange{};
   if (ring) {
