@@ -101,8 +101,8 @@ struct EngineStatus {
 // How things are shown; nothing here changes a number.
 struct ViewState {
   float zoom = 1.0f;         // screen pixels per image pixel, shared by input and feature map
-  // True: zoom follows the panes' size (both images fit). The wheel, the zoom keys and --zoom
-  // set a zoom of the user's own; "Fit" (or key 0) returns to fitting.
+  // True: zoom follows the panes' size (both images fit). The wheel and --zoom set a zoom of the
+  // user's own; the Fit button (or key F) returns to fitting.
   bool zoom_fits = true;
   // Where each view's image starts, in screen pixels from its pane's top-left corner: the pan.
   // Kept apart so each view can be dragged on its own; zooming keeps the point under the cursor.
@@ -128,8 +128,6 @@ struct ViewState {
   std::optional<std::pair<int, int>> hovered_input;
   // Heat map of how many (output, tap) pairs read each input pixel; never-read pixels in red.
   bool show_coverage = false;
-  // Geometry::CoverageCounts() and the per-axis never-read rows/columns, recomputed by the input
-  // view only when the geometry's numbers (key) change.
   // The arithmetic panel's explanation of one output cell, worked again only when the
   // parameters, the input, the step or the channel change (not every frame).
   struct ExplainCache {
@@ -139,6 +137,8 @@ struct ViewState {
     std::optional<Geometry> geometry;  // nullopt: the current params are invalid
     CellArithmetic cell;
   } explain;
+  // Geometry::CoverageCounts() and the per-axis never-read rows/columns, recomputed by the input
+  // view only when the geometry's numbers (key) change.
   struct CoverageCache {
     std::vector<int> key;
     std::vector<int> counts;        // row-major H x W; empty above the per-cell drawing limit

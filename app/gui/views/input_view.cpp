@@ -1,3 +1,5 @@
+// Sections: colours and limits | the lattice, padding ring and kernel window | pixel values |
+// coverage | the step arrow | caption controls and overlays | public functions.
 #include "gui/views/input_view.h"
 
 #include <algorithm>
@@ -452,18 +454,6 @@ void DrawStepArrow(ImDrawList* draw, const Geometry& g, const LatticeToScreen& m
   draw->AddText(pos, kStepArrow, label);
 }
 
-}  // namespace
-
-InputMargins MarginsOf(const Geometry& g) {
-  // Lattice cells are 1/spread of a pixel (transposed conv's zero insertion).
-  const auto pixels = [](int lattice_cells, int spread) {
-    return static_cast<float>(std::max(0, lattice_cells)) / static_cast<float>(std::max(1, spread));
-  };
-  return {pixels(g.y.lattice_pad_begin, g.y.spread), pixels(g.y.lattice_pad_end, g.y.spread),
-          pixels(g.x.lattice_pad_begin, g.x.spread), pixels(g.x.lattice_pad_end, g.x.spread)};
-}
-
-namespace {
 
 // The coverage checkbox on the caption line, with its count and tooltip.
 void CoverageToggle(AppState& state, const Geometry& g) {
@@ -575,6 +565,15 @@ void DrawOverlays(AppState& state, ImDrawList* draw, const Geometry& g, ImVec2 t
 }
 
 }  // namespace
+
+InputMargins MarginsOf(const Geometry& g) {
+  // Lattice cells are 1/spread of a pixel (transposed conv's zero insertion).
+  const auto pixels = [](int lattice_cells, int spread) {
+    return static_cast<float>(std::max(0, lattice_cells)) / static_cast<float>(std::max(1, spread));
+  };
+  return {pixels(g.y.lattice_pad_begin, g.y.spread), pixels(g.y.lattice_pad_end, g.y.spread),
+          pixels(g.x.lattice_pad_begin, g.x.spread), pixels(g.x.lattice_pad_end, g.x.spread)};
+}
 
 bool FollowsStep(const ViewState& view, int step) { return !view.zoom_fits && view.followed_step != step; }
 
