@@ -60,49 +60,78 @@ using std::size_t;
 // ---------------------------------------------------------------------------------------------
 // The vectorised row kernel
 
-// Eight floats, unaligned: GCC's vector extension, one ymm register in the x86-64-v3 clone and
-// two xmm registers in the baseline one. Explicit vectors rather than `omp simd`: at -O3 GCC
-// interchanged the `omp simd` version of this loop nest into a scalar one with the accumulators
-// in memory (measured: 1.4 GFMA/s), while these stay in registers by construction.
-typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
-constexpr int kLanes = 8;
+// Explicit vectors (GCC's extension) rather than `omp simd`: at -O3 GCC interchanged
+// the `omp simd` version of this loop nest into a scalar one with the accumulators in memory
+// (measured: 1.4 GFMA/s), while these stay in registers by construction.
+typedef float Vec4 __attribute__((vector_size(16)));
+typedef float Vec8 __attribute__((vector_size(32)));
+typedef float Vec16 __attribute__((vector_size(64)));
 
-// out[i] += sum_t weights[t] * srcs[t][i] for i < n. A block of 32 outputs stays in four
-// registers while every tap streams one contiguous load and one FMA through each, so a 31x31
-// kernel does not reload and store the output row 961 times. Cloned for x86-64-v3 (AVX2 + FMA)
-// with a baseline fallback, so the binary still runs on any x86-64.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
-    float* __restrict out, const float* const* __restrict srcs, const float* __restrict weights,
-    int taps, int n) {
-  auto at = [](const float* p) -> const Vec8& { return *reinterpret_cast<const Vec8*>(p); };
-  int i = 0;
-  for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
-    Vec8 a0 = at(out + i), a1 = at(out + i + kLanes), a2 = at(out + i + 2 * kLanes),
-         a3 = at(out + i + 3 * kLanes);
-    for (int t = 0; t < taps; ++t) {
-      const float w = weights[t];
-      const float* src = srcs[t] + i;
-      a0 += w * at(src);
-      a1 += w * at(src + kLanes);
-      a2 += w * at(src + 2 * kLanes);
-      a3 += w * at(src + 3 * kLanes);
+// out[i] += sum_t weights[t] * srcs[t][i] for i in [i, i + N vectors). The N accumulators stay
+// in registers while every tap streams one contiguous load and one FMA through each, so a 31x31
+// kernel does not reload and store the output row 961 times. N = 8: an FMA has 4 cycles of
+// latency and two issue ports, so fewer independent accumulators leave the units idle (4 of
+// them measured 32 GFLOP/s on dense 7x7).
+template <typename V, int N>
+__attribute__((always_inline)) inline void AccumulateBlock(float* __restrict out,
+                                                           const float* const* __restrict srcs,
+                                                           const float* __restrict weights, int taps, int i) {
+  constexpr int lanes = sizeof(V) / sizeof(float);
+  // Unaligned loads and stores through memcpy: an aligned(4) typedef loses its attribute as a
+  // template argument, and GCC then emits aligned moves that fault on phase offsets.
+  V acc[N];
+  for (int k = 0; k < N; ++k) __builtin_memcpy(&acc[k], out + i + k * lanes, sizeof(V));
+  for (int t = 0; t < taps; ++t) {
+    const float w = weights[t];
+    const float* src = srcs[t] + i;
+    for (int k = 0; k < N; ++k) {
+      V x;
+      __builtin_memcpy(&x, src + k * lanes, sizeof x);
+      acc[k] += w * x;
     }
-    *reinterpret_cast<Vec8*>(out + i) = a0;
-    *reinterpret_cast<Vec8*>(out + i + kLanes) = a1;
-    *reinterpret_cast<Vec8*>(out + i + 2 * kLanes) = a2;
-    *reinterpret_cast<Vec8*>(out + i + 3 * kLanes) = a3;
   }
-  for (; i + kLanes <= n; i += kLanes) {
-    Vec8 a = at(out + i);
-    for (int t = 0; t < taps; ++t) a += weights[t] * at(srcs[t] + i);
-    *reinterpret_cast<Vec8*>(out + i) = a;
-  }
+  for (int k = 0; k < N; ++k) __builtin_memcpy(out + i + k * lanes, &acc[k], sizeof(V));
+}
+
+// out[i] += sum_t weights[t] * srcs[t][i] for i < n, in blocks of 8, then 1, vectors, then scalars.
+// V is the widest vector of the instruction set the caller is compiled for.
+template <typename V>
+__attribute__((always_inline)) inline void AccumulateRow(float* __restrict out, const float* const* __restrict srcs,
+                                                         const float* __restrict weights, int taps, int n) {
+  constexpr int lanes = sizeof(V) / sizeof(float);
+  int i = 0;
+  for (; i + 8 * lanes <= n; i += 8 * lanes) AccumulateBlock<V, 8>(out, srcs, weights, taps, i);
+  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, 1>(out, srcs, weights, taps, i);
   for (; i < n; ++i) {
     float acc = out[i];
     for (int t = 0; t < taps; ++t) acc += weights[t] * srcs[t][i];
     out[i] = acc;
   }
 }
+
+// One instantiation per instruction set, picked once at run time, so the binary still runs on
+// any x86-64: AVX-512 (16 lanes, 32 registers), AVX2 + FMA (8 lanes, 16 registers), SSE2.
+// Not target_clones: each clone needs its own vector width, and a clone shares one body.
+__attribute__((target("arch=x86-64-v4"))) void AccumulateTapsV4(float* out, const float* const* srcs,
+                                                                 const float* weights, int taps, int n) {
+  AccumulateRow<Vec16>(out, srcs, weights, taps, n);
+}
+__attribute__((target("arch=x86-64-v3"))) void AccumulateTapsV3(float* out, const float* const* srcs,
+                                                                 const float* weights, int taps, int n) {
+  AccumulateRow<Vec8>(out, srcs, weights, taps, n);
+}
+void AccumulateTapsBase(float* out, const float* const* srcs, const float* weights, int taps, int n) {
+  AccumulateRow<Vec4>(out, srcs, weights, taps, n);
+}
+
+using AccumulateFn = void (*)(float*, const float* const*, const float*, int, int);
+AccumulateFn PickAccumulate() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return AccumulateTapsV4;
+  if (__builtin_cpu_supports("x86-64-v3")) return AccumulateTapsV3;
+  return AccumulateTapsBase;
+}
+const AccumulateFn AccumulateTaps = PickAccumulate();
 
 // ---------------------------------------------------------------------------------------------
 // Phase rows

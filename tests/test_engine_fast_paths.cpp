@@ -227,6 +227,38 @@ TEST_CASE("large kernels up to 31x31, direct and separable") {
   CHECK(separable > 15);
 }
 
+TEST_CASE("row kernel: output rows long enough for every block, vector and scalar tail") {
+  // The row kernel takes blocks of 8 vectors (128 floats with AVX-512), then single vectors,
+  // then scalars; the other sections' inputs are too narrow to reach the widest block.
+  Rng rng(7006);
+  Tally tally;
+  int wide = 0, vector_tail = 0, scalar_tail = 0;
+  for (int index = 0; index < 120; ++index) {
+    const Tensor3 input = RandomImage(rng, rng.Int(1, 2), rng.Int(4, 12), rng.Int(120, 420));
+    Params p;
+    const int kh = rng.Int(1, 7), kw = rng.Int(1, 9);
+    p.kernel = index % 2 ? OuterProduct(rng, kh, kw) : RandomKernel(rng, kh, kw);
+    p.stride = {rng.Int(1, 2), rng.Int(1, 3)};
+    p.dilation = {1, rng.Int(1, 2)};
+    p.pad_mode = AnyMode(rng);
+    p.padding.preset = rng.Chance(50) ? PadPreset::Same : PadPreset::Valid;
+    Expected<Geometry> g = ResolveGeometry(p, input.channels, input.height, input.width);
+    const auto paths = Check(p, input, tally);
+    if (!paths || !paths->polyphase) continue;
+    ++tally.taken;
+    const int ow = g->x.output;
+    wide += ow >= 128;
+    vector_tail += ow % 128 >= 16;
+    scalar_tail += ow % 4 != 0;
+  }
+  MESSAGE("row kernel: " << tally.checked << " valid cases, " << wide << " with a 128-float block, "
+                         << vector_tail << " with a vector tail, " << scalar_tail << " with a scalar tail");
+  CHECK(tally.failures == 0);
+  CHECK(wide > 30);
+  CHECK(vector_tail > 30);
+  CHECK(scalar_tail > 30);
+}
+
 TEST_CASE("threads: 2 threads give the same values as 1") {
   Rng rng(7005);
   Tally tally;
