@@ -67,71 +67,94 @@ typedef float Vec4 __attribute__((vector_size(16)));
 typedef float Vec8 __attribute__((vector_size(32)));
 typedef float Vec16 __attribute__((vector_size(64)));
 
-// out[i] += sum_t weights[t] * srcs[t][i] for i in [i, i + N vectors). The N accumulators stay
-// in registers while every tap streams one contiguous load and one FMA through each, so a 31x31
-// kernel does not reload and store the output row 961 times. N = 8: an FMA has 4 cycles of
-// latency and two issue ports, so fewer independent accumulators leave the units idle (4 of
-// them measured 32 GFLOP/s on dense 7x7).
-template <typename V, int N>
-__attribute__((always_inline)) inline void AccumulateBlock(float* __restrict out,
+// For each of R output rows r: outs[r][i] += sum_t weights[r * taps + t] * srcs[t][i], for i in
+// [i, i + N vectors). The R*N accumulators stay in registers while every tap streams one
+// contiguous load per vector and R FMAs through it, so a 31x31 kernel does not reload and store
+// the output row 961 times. N = 8 (R = 1): an FMA has 4 cycles of latency and two issue ports,
+// so fewer independent accumulators leave the units idle (4 of them measured 32 GFLOP/s on dense
+// 7x7). R = 2: two output rows share all but one of their source rows at stride 1, so each load
+// feeds two FMAs; unaligned loads (phase offsets) split cache lines, and at one load per FMA the
+// load ports, not the FMA units, were the limit.
+template <typename V, int R, int N>
+__attribute__((always_inline)) inline void AccumulateBlock(float* const* __restrict outs,
                                                            const float* const* __restrict srcs,
                                                            const float* __restrict weights, int taps, int i) {
   constexpr int lanes = sizeof(V) / sizeof(float);
   // Unaligned loads and stores through memcpy: an aligned(4) typedef loses its attribute as a
   // template argument, and GCC then emits aligned moves that fault on phase offsets.
-  V acc[N];
-  for (int k = 0; k < N; ++k) __builtin_memcpy(&acc[k], out + i + k * lanes, sizeof(V));
+  V acc[R][N];
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < N; ++k) __builtin_memcpy(&acc[r][k], outs[r] + i + k * lanes, sizeof(V));
   for (int t = 0; t < taps; ++t) {
-    const float w = weights[t];
     const float* src = srcs[t] + i;
     for (int k = 0; k < N; ++k) {
       V x;
       __builtin_memcpy(&x, src + k * lanes, sizeof x);
-      acc[k] += w * x;
+      // Pins x in a register: otherwise GCC folds the load into each of the R FMAs as a memory
+      // operand, and the loads are back to one per FMA.
+      if constexpr (R > 1) __asm__("" : "+v"(x));
+      for (int r = 0; r < R; ++r) acc[r][k] += weights[r * taps + t] * x;
     }
   }
-  for (int k = 0; k < N; ++k) __builtin_memcpy(out + i + k * lanes, &acc[k], sizeof(V));
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < N; ++k) __builtin_memcpy(outs[r] + i + k * lanes, &acc[r][k], sizeof(V));
 }
 
-// out[i] += sum_t weights[t] * srcs[t][i] for i < n, in blocks of 8, then 1, vectors, then scalars.
-// V is the widest vector of the instruction set the caller is compiled for.
-template <typename V>
-__attribute__((always_inline)) inline void AccumulateRow(float* __restrict out, const float* const* __restrict srcs,
-                                                         const float* __restrict weights, int taps, int n) {
+// The same for i < n: blocks of N vectors, then single vectors, then scalars. V is the widest
+// vector of the instruction set the caller is compiled for; N = 8 where R*8 accumulators fit in
+// half its registers (16 of AVX-512's 32, 8 of AVX2's 16), leaving room for loads and weights,
+// and fewer otherwise: a wider block only leaves a longer tail to the single-vector loop.
+template <typename V, int R>
+__attribute__((always_inline)) inline void AccumulateRows(float* const* __restrict outs,
+                                                          const float* const* __restrict srcs,
+                                                          const float* __restrict weights, int taps, int n) {
   constexpr int lanes = sizeof(V) / sizeof(float);
+  constexpr int registers = sizeof(V) == 64 ? 32 : 16;
+  constexpr int N = std::min(8, registers / 2 / R);
   int i = 0;
-  for (; i + 8 * lanes <= n; i += 8 * lanes) AccumulateBlock<V, 8>(out, srcs, weights, taps, i);
-  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, 1>(out, srcs, weights, taps, i);
-  for (; i < n; ++i) {
-    float acc = out[i];
-    for (int t = 0; t < taps; ++t) acc += weights[t] * srcs[t][i];
-    out[i] = acc;
-  }
+  for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i);
+  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i);
+  for (; i < n; ++i)
+    for (int r = 0; r < R; ++r) {
+      float acc = outs[r][i];
+      for (int t = 0; t < taps; ++t) acc += weights[r * taps + t] * srcs[t][i];
+      outs[r][i] = acc;
+    }
 }
 
 // One instantiation per instruction set, picked once at run time, so the binary still runs on
-// any x86-64: AVX-512 (16 lanes, 32 registers), AVX2 + FMA (8 lanes, 16 registers), SSE2.
-// Not target_clones: each clone needs its own vector width, and a clone shares one body.
-__attribute__((target("arch=x86-64-v4"))) void AccumulateTapsV4(float* out, const float* const* srcs,
-                                                                 const float* weights, int taps, int n) {
-  AccumulateRow<Vec16>(out, srcs, weights, taps, n);
+// any x86-64: AVX-512 (16 lanes), AVX2 + FMA (8 lanes), SSE2 (4 lanes). Not target_clones:
+// each clone needs its own vector width, and a clone shares one body.
+template <int R>
+__attribute__((target("arch=x86-64-v4"))) void AccumulateV4(float* const* outs, const float* const* srcs,
+                                                             const float* weights, int taps, int n) {
+  AccumulateRows<Vec16, R>(outs, srcs, weights, taps, n);
 }
-__attribute__((target("arch=x86-64-v3"))) void AccumulateTapsV3(float* out, const float* const* srcs,
-                                                                 const float* weights, int taps, int n) {
-  AccumulateRow<Vec8>(out, srcs, weights, taps, n);
+template <int R>
+__attribute__((target("arch=x86-64-v3"))) void AccumulateV3(float* const* outs, const float* const* srcs,
+                                                             const float* weights, int taps, int n) {
+  AccumulateRows<Vec8, R>(outs, srcs, weights, taps, n);
 }
-void AccumulateTapsBase(float* out, const float* const* srcs, const float* weights, int taps, int n) {
-  AccumulateRow<Vec4>(out, srcs, weights, taps, n);
+template <int R>
+void AccumulateBase(float* const* outs, const float* const* srcs, const float* weights, int taps, int n) {
+  AccumulateRows<Vec4, R>(outs, srcs, weights, taps, n);
 }
 
-using AccumulateFn = void (*)(float*, const float* const*, const float*, int, int);
+using AccumulateFn = void (*)(float* const*, const float* const*, const float*, int, int);
+template <int R>
 AccumulateFn PickAccumulate() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return AccumulateTapsV4;
-  if (__builtin_cpu_supports("x86-64-v3")) return AccumulateTapsV3;
-  return AccumulateTapsBase;
+  if (__builtin_cpu_supports("x86-64-v4")) return AccumulateV4<R>;
+  if (__builtin_cpu_supports("x86-64-v3")) return AccumulateV3<R>;
+  return AccumulateBase<R>;
 }
-const AccumulateFn AccumulateTaps = PickAccumulate();
+const AccumulateFn AccumulateRowPair = PickAccumulate<2>();
+const AccumulateFn AccumulateRowsOne = PickAccumulate<1>();
+
+// out[i] += sum_t weights[t] * srcs[t][i] for i < n.
+void AccumulateTaps(float* out, const float* const* srcs, const float* weights, int taps, int n) {
+  AccumulateRowsOne(&out, srcs, weights, taps, n);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Phase rows
@@ -161,14 +184,15 @@ void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n)
 // Lattice rows of one input channel split into the x axis's column phases, built on first use
 // and kept while the windows of the next output rows still read them. Lattice row r holds source
 // row SourceTable(y)[r] (a zero row, which no tap needs, when that is -1). A slot per lattice row
-// modulo the window extent: the rows one window reads are distinct modulo it, so a row is never
-// evicted while a window still points into it. Building rows per band of output rows, in a
+// modulo the window extent plus one: the rows one window, or a pair of windows one row apart
+// (DirectRows), reads are distinct modulo it, so a row is never evicted while a window still
+// points into it. Building rows per band of output rows, in a
 // thread's own small buffer, rather than phasing the whole input up front, keeps the copy in
 // cache and avoids faulting in a fresh input-sized buffer on every call.
 class PhaseRows {
  public:
   PhaseRows(const Geometry& g, const std::vector<int>& cols)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent()) {
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + 1) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -287,29 +311,52 @@ FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOpti
 struct RowScratch {
   std::vector<const float*> srcs;
   std::vector<float> weights;
+  std::vector<float> weights_second;  // DirectRows: the second row's, appended to weights
   std::vector<float> columns;  // separable: S phases of PhaseLength floats each
 };
 
-// out_row += w (*) one output row oh, all KH*KW taps in one pass of the row kernel.
-// w: KH,KW  in: one channel's phase rows  out_row: OW
-void DirectRow(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh,
-               RowScratch& s, float* out_row) {
+// Whether direct rows go in pairs (DirectRows with 2 rows): only where consecutive output rows
+// share all but one source row (step 1, no dilation); elsewhere a pair would run every
+// unshared row's taps twice, half of them with zero weights.
+bool PairRows(const Geometry& g) { return g.y.step == 1 && g.y.dilation == 1 && g.y.taps > 1; }
+
+// out_rows[q] += w (*) output row oh + q for q < R (R = 1, or 2 where PairRows), all KH*KW taps
+// in one pass of the row kernel. Source row j of the pair (lattice row oh*S + j*D) meets kernel
+// row j - q of output q; a row one output does not read gets weight 0 for it.
+// w: KH,KW  in: one channel's phase rows  out_rows: R pointers to OW
+void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh, int R,
+                RowScratch& s, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   s.srcs.clear();
   s.weights.clear();
-  for (int ty = 0; ty < ay.taps; ++ty) {
-    const int r = oh * ay.step + ty * ay.dilation;
+  s.weights_second.clear();
+  for (int j = 0; j < ay.taps + R - 1; ++j) {
+    const int r = oh * ay.step + j * ay.dilation;
     const int iy = rows[static_cast<size_t>(r)];
     if (iy < 0) continue;  // a zero row (padding or inserted zeros) adds 0 * finite weight
-    const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+    for (int q = 0; q < R; ++q) {
+      std::vector<float>& weights = q == 0 ? s.weights : s.weights_second;
+      const int ty = j - q;
+      if (ty < 0 || ty >= ay.taps) {
+        weights.insert(weights.end(), static_cast<size_t>(ax.taps), 0.0f);
+        continue;
+      }
+      const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+      for (int tx = 0; tx < ax.taps; ++tx) weights.push_back(w_row[ax.KernelIndex(tx)]);
+    }
     for (int tx = 0; tx < ax.taps; ++tx) {
       const int c = tx * ax.dilation;
       s.srcs.push_back(in.Phase(r, iy, c % ax.step) + c / ax.step);
-      s.weights.push_back(w_row[ax.KernelIndex(tx)]);
     }
   }
-  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), ax.output);
+  const int taps = static_cast<int>(s.srcs.size());
+  if (R == 1) {
+    AccumulateTaps(out_rows[0], s.srcs.data(), s.weights.data(), taps, ax.output);
+  } else {
+    s.weights.insert(s.weights.end(), s.weights_second.begin(), s.weights_second.end());
+    AccumulateRowPair(out_rows, s.srcs.data(), s.weights.data(), taps, ax.output);
+  }
 }
 
 // The same row as a vertical pass (u down the KH read rows, per needed column phase) into
@@ -360,6 +407,7 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
   // row about once; enough bands remain to share among the threads.
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
   const int bands = (g.y.output + band - 1) / band;
+  const bool pair = PairRows(g);
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
@@ -376,12 +424,18 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
           const float* w = WeightPlane(p.kernel, p.op, oc, ic);
           const std::optional<RankOneFactors>& f = factors.at(w);
           phase_rows.Reset(input.Plane(ic), input.width);
-          for (int oh = oh_begin; oh < oh_end; ++oh) {
-            float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
-            if (f)
-              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_row);
-            else
-              DirectRow(phase_rows, w, g, rows, oh, scratch, out_row);
+          for (int oh = oh_begin; oh < oh_end;) {
+            float* out_rows[2];
+            out_rows[0] = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
+            out_rows[1] = out_rows[0] + g.x.output;
+            if (f) {
+              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_rows[0]);
+              ++oh;
+            } else {
+              const int R = pair && oh + 1 < oh_end ? 2 : 1;
+              DirectRows(phase_rows, w, g, rows, oh, R, scratch, out_rows);
+              oh += R;
+            }
           }
         }
       }
