@@ -148,12 +148,14 @@ AccumulateFn PickAccumulate() {
   if (__builtin_cpu_supports("x86-64-v3")) return AccumulateV3<R>;
   return AccumulateBase<R>;
 }
-const AccumulateFn AccumulateRowPair = PickAccumulate<2>();
-const AccumulateFn AccumulateRowsOne = PickAccumulate<1>();
+// By row count R (1, 2 or 4; the other entries unused).
+constexpr int kMaxRowGroup = 4;
+const AccumulateFn AccumulateGroup[kMaxRowGroup + 1] = {nullptr, PickAccumulate<1>(), PickAccumulate<2>(), nullptr,
+                                                        PickAccumulate<4>()};
 
 // out[i] += sum_t weights[t] * srcs[t][i] for i < n.
 void AccumulateTaps(float* out, const float* const* srcs, const float* weights, int taps, int n) {
-  AccumulateRowsOne(&out, srcs, weights, taps, n);
+  AccumulateGroup[1](&out, srcs, weights, taps, n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,15 +186,15 @@ void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n)
 // Lattice rows of one input channel split into the x axis's column phases, built on first use
 // and kept while the windows of the next output rows still read them. Lattice row r holds source
 // row SourceTable(y)[r] (a zero row, which no tap needs, when that is -1). A slot per lattice row
-// modulo the window extent plus one: the rows one window, or a pair of windows one row apart
-// (DirectRows), reads are distinct modulo it, so a row is never evicted while a window still
+// modulo the window extent plus the steps of a row group: the rows one window, or a group of
+// windows (DirectRows), reads are distinct modulo it, so a row is never evicted while a window still
 // points into it. Building rows per band of output rows, in a
 // thread's own small buffer, rather than phasing the whole input up front, keeps the copy in
 // cache and avoids faulting in a fresh input-sized buffer on every call.
 class PhaseRows {
  public:
   PhaseRows(const Geometry& g, const std::vector<int>& cols)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + 1) {
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * (kMaxRowGroup - 1)) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -311,52 +313,54 @@ FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOpti
 struct RowScratch {
   std::vector<const float*> srcs;
   std::vector<float> weights;
-  std::vector<float> weights_second;  // DirectRows: the second row's, appended to weights
+  std::vector<int> read;       // DirectRows: the group's source rows that are not zero rows
   std::vector<float> columns;  // separable: S phases of PhaseLength floats each
 };
 
-// Whether direct rows go in pairs (DirectRows with 2 rows): only where consecutive output rows
-// share all but one source row (step 1, no dilation); elsewhere a pair would run every
-// unshared row's taps twice, half of them with zero weights.
-bool PairRows(const Geometry& g) { return g.y.step == 1 && g.y.dilation == 1 && g.y.taps > 1; }
+// How many consecutive output rows DirectRows runs together. Rows of a group share source rows
+// only without dilation, and then a group of R runs (KH + S*(R-1)) * R rows of FMAs for KH * R
+// rows of work, each load feeding R of them. Groups are kept to at most 1.5 times the work:
+// step 1 with 6 or more taps in 4s, with fewer in 2s, step 2 with 5 or more taps in 2s.
+// Measured, one thread, 1080p: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2 31 ms
+// alone, 22 in pairs.
+int RowGroup(const Geometry& g) {
+  const AxisGeometry& ay = g.y;
+  if (ay.dilation != 1 || ay.taps < 2) return 1;
+  if (ay.step == 1) return ay.taps >= 6 ? kMaxRowGroup : 2;
+  return ay.step == 2 && ay.taps >= 5 ? 2 : 1;
+}
 
-// out_rows[q] += w (*) output row oh + q for q < R (R = 1, or 2 where PairRows), all KH*KW taps
-// in one pass of the row kernel. Source row j of the pair (lattice row oh*S + j*D) meets kernel
-// row j - q of output q; a row one output does not read gets weight 0 for it.
+// out_rows[q] += w (*) output row oh + q for q < R (R = 1, 2 or 4, at most RowGroup), all KH*KW
+// taps in one pass of the row kernel. Source row j of the group (lattice row oh*S + j*D, D = 1
+// when R > 1) meets kernel row j - q*S of output q; a row an output does not read gets weight 0.
 // w: KH,KW  in: one channel's phase rows  out_rows: R pointers to OW
 void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh, int R,
                 RowScratch& s, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
+  s.read.clear();
+  for (int j = 0; j < ay.taps + ay.step * (R - 1); ++j)
+    // A zero row (padding or inserted zeros) adds 0 * finite weight.
+    if (rows[static_cast<size_t>(oh * ay.step + j * ay.dilation)] >= 0) s.read.push_back(j);
+  const size_t taps = s.read.size() * static_cast<size_t>(ax.taps);
   s.srcs.clear();
-  s.weights.clear();
-  s.weights_second.clear();
-  for (int j = 0; j < ay.taps + R - 1; ++j) {
+  s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
+  for (size_t n = 0; n < s.read.size(); ++n) {
+    const int j = s.read[n];
     const int r = oh * ay.step + j * ay.dilation;
-    const int iy = rows[static_cast<size_t>(r)];
-    if (iy < 0) continue;  // a zero row (padding or inserted zeros) adds 0 * finite weight
-    for (int q = 0; q < R; ++q) {
-      std::vector<float>& weights = q == 0 ? s.weights : s.weights_second;
-      const int ty = j - q;
-      if (ty < 0 || ty >= ay.taps) {
-        weights.insert(weights.end(), static_cast<size_t>(ax.taps), 0.0f);
-        continue;
-      }
-      const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
-      for (int tx = 0; tx < ax.taps; ++tx) weights.push_back(w_row[ax.KernelIndex(tx)]);
-    }
     for (int tx = 0; tx < ax.taps; ++tx) {
       const int c = tx * ax.dilation;
-      s.srcs.push_back(in.Phase(r, iy, c % ax.step) + c / ax.step);
+      s.srcs.push_back(in.Phase(r, rows[static_cast<size_t>(r)], c % ax.step) + c / ax.step);
+    }
+    for (int q = 0; q < R; ++q) {
+      const int ty = j - q * ay.step;
+      if (ty < 0 || ty >= ay.taps) continue;
+      const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+      float* dst = s.weights.data() + q * taps + n * static_cast<size_t>(ax.taps);
+      for (int tx = 0; tx < ax.taps; ++tx) dst[tx] = w_row[ax.KernelIndex(tx)];
     }
   }
-  const int taps = static_cast<int>(s.srcs.size());
-  if (R == 1) {
-    AccumulateTaps(out_rows[0], s.srcs.data(), s.weights.data(), taps, ax.output);
-  } else {
-    s.weights.insert(s.weights.end(), s.weights_second.begin(), s.weights_second.end());
-    AccumulateRowPair(out_rows, s.srcs.data(), s.weights.data(), taps, ax.output);
-  }
+  AccumulateGroup[R](out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output);
 }
 
 // The same row as a vertical pass (u down the KH read rows, per needed column phase) into
@@ -407,7 +411,7 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
   // row about once; enough bands remain to share among the threads.
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
   const int bands = (g.y.output + band - 1) / band;
-  const bool pair = PairRows(g);
+  const int group = RowGroup(g);
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
@@ -425,14 +429,15 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
           const std::optional<RankOneFactors>& f = factors.at(w);
           phase_rows.Reset(input.Plane(ic), input.width);
           for (int oh = oh_begin; oh < oh_end;) {
-            float* out_rows[2];
-            out_rows[0] = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
-            out_rows[1] = out_rows[0] + g.x.output;
+            float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
             if (f) {
-              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_rows[0]);
+              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_row);
               ++oh;
             } else {
-              const int R = pair && oh + 1 < oh_end ? 2 : 1;
+              int R = group;
+              while (oh + R > oh_end) R /= 2;
+              float* out_rows[kMaxRowGroup];
+              for (int q = 0; q < R; ++q) out_rows[q] = out_row + static_cast<size_t>(q) * g.x.output;
               DirectRows(phase_rows, w, g, rows, oh, R, scratch, out_rows);
               oh += R;
             }
