@@ -2,8 +2,9 @@
 // `step` correlation over the padded lattice) and reads padding only through
 // AxisGeometry::SourceTable, so padding rules stay in one place.
 //
-// Sections: the vectorised row kernel | phase rows (polyphase split) | the polyphase driver
-//           (direct and separable taps) | the plain lattice path (baseline, options off) | entry
+// Sections: output buffers | the vectorised row kernel | phase rows (polyphase split) | the
+//           polyphase driver (direct and separable taps, row groups) | the plain lattice path
+//           (baseline, options off) | entry
 //
 // Why polyphase: with step S the taps of one output row read lattice columns ow*S + c. Splitting
 // every lattice row into S column phases (phase p holds columns p, p+S, p+2S, ...) turns that into
@@ -32,6 +33,9 @@ int ThreadCount(const CpuEngineOptions& options) {
   return std::max(1, options.threads > 0 ? options.threads : omp_get_max_threads());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Output buffers
+
 Tensor3 FilledTensor(int channels, int height, int width, float value) {
   Tensor3 t;
   t.channels = channels;
@@ -44,11 +48,13 @@ Tensor3 FilledTensor(int channels, int height, int width, float value) {
   // kernel time per 3840x2160x3 call, several times the convolution itself. Huge pages cut the
   // faults 512-fold. Only whole 2 MB pages inside the block are advised; a hint, so failure
   // (no THP, other kernels) is harmless.
+#ifdef MADV_HUGEPAGE
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
   const auto begin = reinterpret_cast<std::uintptr_t>(t.data.data());
   const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
   const std::uintptr_t last = (begin + n * sizeof(float)) & ~(kHuge - 1);
   if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
   t.data.assign(n, value);
   return t;
 }
