@@ -343,16 +343,16 @@ FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOpti
 struct RowScratch {
   std::vector<const float*> srcs;
   std::vector<float> weights;
-  std::vector<int> read;       // DirectRows: the group's source rows that are not zero rows
-  std::vector<float> columns;  // separable: S phases of PhaseLength floats each
+  std::vector<int> read;       // the row group's source rows that are not zero rows
+  std::vector<float> columns;  // separable: per group row, S phases of PhaseLength floats each
 };
 
-// How many consecutive output rows DirectRows runs together. Rows of a group share source rows
-// only without dilation, and then a group of R runs (KH + S*(R-1)) * R rows of FMAs for KH * R
-// rows of work, each load feeding R of them. Groups are kept to at most 1.5 times the work:
-// step 1 with 6 or more taps in 4s, with fewer in 2s, step 2 with 5 or more taps in 2s.
-// Measured, one thread, 1080p: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2 31 ms
-// alone, 22 in pairs.
+// How many consecutive output rows DirectRows and SeparableRows run together. Rows of a group
+// share source rows only without dilation, and then a group of R runs (KH + S*(R-1)) * R rows
+// of FMAs for KH * R rows of work, each load feeding R of them. Groups are kept to at most 1.5
+// times the work: step 1 with 6 or more taps in 4s, with fewer in 2s, step 2 with 5 or more
+// taps in 2s. Measured, one thread, 1080p: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s;
+// s2 31 ms alone, 22 in pairs.
 int RowGroup(const Geometry& g) {
   const AxisGeometry& ay = g.y;
   if (ay.dilation != 1 || ay.taps < 2) return 1;
@@ -360,31 +360,40 @@ int RowGroup(const Geometry& g) {
   return ay.step == 2 && ay.taps >= 5 ? 2 : 1;
 }
 
+// The source rows j of the group of R output rows from oh (lattice row oh*S + j*D, D = 1 when
+// R > 1) that are not zero rows, into s.read: a zero row (padding or inserted zeros) adds
+// 0 * finite weight. Source row j meets kernel row j - q*S of output oh + q.
+void ReadGroupRows(const AxisGeometry& ay, const std::vector<int>& rows, int oh, int R, RowScratch& s) {
+  s.read.clear();
+  for (int j = 0; j < ay.taps + ay.step * (R - 1); ++j)
+    if (rows[static_cast<size_t>(oh * ay.step + j * ay.dilation)] >= 0) s.read.push_back(j);
+}
+// The kernel row (window tap) source row j meets in output oh + q, or -1 where it reads none.
+int GroupTap(const AxisGeometry& ay, int j, int q) {
+  const int ty = j - q * ay.step;
+  return ty >= 0 && ty < ay.taps ? ty : -1;
+}
+
 // out_rows[q] += w (*) output row oh + q for q < R (R = 1, 2 or 4, at most RowGroup), all KH*KW
-// taps in one pass of the row kernel. Source row j of the group (lattice row oh*S + j*D, D = 1
-// when R > 1) meets kernel row j - q*S of output q; a row an output does not read gets weight 0.
+// taps in one pass of the row kernel; a source row an output does not read gets weight 0.
 // w: KH,KW  in: one channel's phase rows  out_rows: R pointers to OW
 void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh, int R,
                 RowScratch& s, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
-  s.read.clear();
-  for (int j = 0; j < ay.taps + ay.step * (R - 1); ++j)
-    // A zero row (padding or inserted zeros) adds 0 * finite weight.
-    if (rows[static_cast<size_t>(oh * ay.step + j * ay.dilation)] >= 0) s.read.push_back(j);
+  ReadGroupRows(ay, rows, oh, R, s);
   const size_t taps = s.read.size() * static_cast<size_t>(ax.taps);
   s.srcs.clear();
   s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
   for (size_t n = 0; n < s.read.size(); ++n) {
-    const int j = s.read[n];
-    const int r = oh * ay.step + j * ay.dilation;
+    const int r = oh * ay.step + s.read[n] * ay.dilation;
     for (int tx = 0; tx < ax.taps; ++tx) {
       const int c = tx * ax.dilation;
       s.srcs.push_back(in.Phase(r, rows[static_cast<size_t>(r)], c % ax.step) + c / ax.step);
     }
     for (int q = 0; q < R; ++q) {
-      const int ty = j - q * ay.step;
-      if (ty < 0 || ty >= ay.taps) continue;
+      const int ty = GroupTap(ay, s.read[n], q);
+      if (ty < 0) continue;
       const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
       float* dst = s.weights.data() + q * taps + n * static_cast<size_t>(ax.taps);
       for (int tx = 0; tx < ax.taps; ++tx) dst[tx] = w_row[ax.KernelIndex(tx)];
@@ -393,40 +402,48 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
   AccumulateGroup[R](out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output);
 }
 
-// The same row as a vertical pass (u down the KH read rows, per needed column phase) into
-// scratch, then a horizontal pass (v along that row) into out_row. The vertical pass stays in
-// phase layout, so the horizontal one reads contiguously too.
-void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
-                  const std::vector<int>& rows, int oh, RowScratch& s, float* out_row) {
+// The same rows as a vertical pass (u down the group's read rows, per needed column phase) into
+// scratch, then per row a horizontal pass (v along it) into out_rows[q]. The vertical pass stays
+// in phase layout, so the horizontal one reads contiguously too.
+void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, const std::vector<int>& rows,
+                   int oh, int R, RowScratch& s, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const int phases = ax.step;
-  const int pitch = in.MaxLength();
-  s.columns.resize(static_cast<size_t>(phases) * pitch);
+  const size_t pitch = static_cast<size_t>(in.MaxLength());
+  s.columns.resize(static_cast<size_t>(R) * phases * pitch);  // R,S,PW
+  ReadGroupRows(ay, rows, oh, R, s);
+  const size_t taps = s.read.size();
+  s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
+  for (size_t n = 0; n < taps; ++n)
+    for (int q = 0; q < R; ++q)
+      if (const int ty = GroupTap(ay, s.read[n], q); ty >= 0)
+        s.weights[q * taps + n] = f.column[static_cast<size_t>(ay.KernelIndex(ty))];
   for (int p = 0; p < phases; ++p) {
     if (!in.PhaseRead(p)) continue;
     s.srcs.clear();
-    s.weights.clear();
-    for (int ty = 0; ty < ay.taps; ++ty) {
-      const int r = oh * ay.step + ty * ay.dilation;
-      const int iy = rows[static_cast<size_t>(r)];
-      if (iy < 0) continue;
-      s.srcs.push_back(in.Phase(r, iy, p));
-      s.weights.push_back(f.column[static_cast<size_t>(ay.KernelIndex(ty))]);
+    for (int j : s.read) {
+      const int r = oh * ay.step + j * ay.dilation;
+      s.srcs.push_back(in.Phase(r, rows[static_cast<size_t>(r)], p));
     }
-    float* column = s.columns.data() + static_cast<size_t>(p) * pitch;
     const int n = in.PhaseLength(p);
-    std::fill(column, column + n, 0.0f);
-    AccumulateTaps(column, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), n);
+    float* columns[kMaxRowGroup];
+    for (int q = 0; q < R; ++q) {
+      columns[q] = s.columns.data() + (static_cast<size_t>(q) * phases + p) * pitch;
+      std::fill(columns[q], columns[q] + n, 0.0f);
+    }
+    AccumulateGroup[R](columns, s.srcs.data(), s.weights.data(), static_cast<int>(taps), n);
   }
-  s.srcs.clear();
   s.weights.clear();
-  for (int tx = 0; tx < ax.taps; ++tx) {
-    const int c = tx * ax.dilation;
-    s.srcs.push_back(s.columns.data() + static_cast<size_t>(c % phases) * pitch + c / phases);
-    s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
+  for (int tx = 0; tx < ax.taps; ++tx) s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
+  for (int q = 0; q < R; ++q) {
+    s.srcs.clear();
+    for (int tx = 0; tx < ax.taps; ++tx) {
+      const int c = tx * ax.dilation;
+      s.srcs.push_back(s.columns.data() + (static_cast<size_t>(q) * phases + c % phases) * pitch + c / phases);
+    }
+    AccumulateTaps(out_rows[q], s.srcs.data(), s.weights.data(), ax.taps, ax.output);
   }
-  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), ax.taps, ax.output);
 }
 
 // in: C,H,W  out: F,OH,OW
@@ -459,18 +476,15 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
           const std::optional<RankOneFactors>& f = factors.at(w);
           phase_rows.Reset(input.Plane(ic), input.width);
           for (int oh = oh_begin; oh < oh_end;) {
-            float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
-            if (f) {
-              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_row);
-              ++oh;
-            } else {
-              int R = group;
-              while (oh + R > oh_end) R /= 2;
-              float* out_rows[kMaxRowGroup];
-              for (int q = 0; q < R; ++q) out_rows[q] = out_row + static_cast<size_t>(q) * g.x.output;
+            int R = group;
+            while (oh + R > oh_end) R /= 2;
+            float* out_rows[kMaxRowGroup];
+            for (int q = 0; q < R; ++q) out_rows[q] = out.Plane(oc) + static_cast<size_t>(oh + q) * g.x.output;
+            if (f)
+              SeparableRows(phase_rows, *f, g, rows, oh, R, scratch, out_rows);
+            else
               DirectRows(phase_rows, w, g, rows, oh, R, scratch, out_rows);
-              oh += R;
-            }
+            oh += R;
           }
         }
       }
