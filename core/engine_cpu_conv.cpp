@@ -2,8 +2,9 @@
 // `step` correlation over the padded lattice) and reads padding only through
 // AxisGeometry::SourceTable, so padding rules stay in one place.
 //
-// Sections: the vectorised row kernel | phase rows (polyphase split) | the polyphase driver
-//           (direct and separable taps) | the plain lattice path (baseline, options off) | entry
+// Sections: output buffers | the vectorised row kernel | phase rows (polyphase split) | the
+//           polyphase driver (direct and separable taps, row groups) | the plain lattice path
+//           (baseline, options off) | entry
 //
 // Why polyphase: with step S the taps of one output row read lattice columns ow*S + c. Splitting
 // every lattice row into S column phases (phase p holds columns p, p+S, p+2S, ...) turns that into
@@ -14,9 +15,11 @@
 #include "engine_cpu_conv.h"
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +33,32 @@ int ThreadCount(const CpuEngineOptions& options) {
   return std::max(1, options.threads > 0 ? options.threads : omp_get_max_threads());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Output buffers
+
+Tensor3 FilledTensor(int channels, int height, int width, float value) {
+  Tensor3 t;
+  t.channels = channels;
+  t.height = height;
+  t.width = width;
+  const std::size_t n = static_cast<std::size_t>(channels) * height * width;
+  t.data.reserve(n);
+  // glibc serves blocks over 32 MB with a fresh mmap and unmaps them on free, so a 4K output
+  // (100 MB) is faulted in 4 KB at a time on every call: measured 25 K faults and ~75 ms of
+  // kernel time per 3840x2160x3 call, several times the convolution itself. Huge pages cut the
+  // faults 512-fold. Only whole 2 MB pages inside the block are advised; a hint, so failure
+  // (no THP, other kernels) is harmless.
+#ifdef MADV_HUGEPAGE
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(t.data.data());
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t last = (begin + n * sizeof(float)) & ~(kHuge - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+  t.data.assign(n, value);
+  return t;
+}
+
 namespace {
 
 using std::size_t;
@@ -37,48 +66,108 @@ using std::size_t;
 // ---------------------------------------------------------------------------------------------
 // The vectorised row kernel
 
-// Eight floats, unaligned: GCC's vector extension, one ymm register in the x86-64-v3 clone and
-// two xmm registers in the baseline one. Explicit vectors rather than `omp simd`: at -O3 GCC
-// interchanged the `omp simd` version of this loop nest into a scalar one with the accumulators
-// in memory (measured: 1.4 GFMA/s), while these stay in registers by construction.
-typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
-constexpr int kLanes = 8;
+// Explicit vectors (GCC's extension) rather than `omp simd`: at -O3 GCC interchanged
+// the `omp simd` version of this loop nest into a scalar one with the accumulators in memory
+// (measured: 1.4 GFMA/s), while these stay in registers by construction.
+typedef float Vec4 __attribute__((vector_size(16)));
+typedef float Vec8 __attribute__((vector_size(32)));
+typedef float Vec16 __attribute__((vector_size(64)));
 
-// out[i] += sum_t weights[t] * srcs[t][i] for i < n. A block of 32 outputs stays in four
-// registers while every tap streams one contiguous load and one FMA through each, so a 31x31
-// kernel does not reload and store the output row 961 times. Cloned for x86-64-v3 (AVX2 + FMA)
-// with a baseline fallback, so the binary still runs on any x86-64.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
-    float* __restrict out, const float* const* __restrict srcs, const float* __restrict weights,
-    int taps, int n) {
-  auto at = [](const float* p) -> const Vec8& { return *reinterpret_cast<const Vec8*>(p); };
-  int i = 0;
-  for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
-    Vec8 a0 = at(out + i), a1 = at(out + i + kLanes), a2 = at(out + i + 2 * kLanes),
-         a3 = at(out + i + 3 * kLanes);
-    for (int t = 0; t < taps; ++t) {
-      const float w = weights[t];
-      const float* src = srcs[t] + i;
-      a0 += w * at(src);
-      a1 += w * at(src + kLanes);
-      a2 += w * at(src + 2 * kLanes);
-      a3 += w * at(src + 3 * kLanes);
+// For each of R output rows r: outs[r][i] += sum_t weights[r * taps + t] * srcs[t][i], for i in
+// [i, i + N vectors). The R*N accumulators stay in registers while every tap streams one
+// contiguous load per vector and R FMAs through it, so a 31x31 kernel does not reload and store
+// the output row 961 times. N = 8 (R = 1): an FMA has 4 cycles of latency and two issue ports,
+// so fewer independent accumulators leave the units idle (4 of them measured 32 GFLOP/s on dense
+// 7x7). R = 2: two output rows share all but one of their source rows at stride 1, so each load
+// feeds two FMAs; unaligned loads (phase offsets) split cache lines, and at one load per FMA the
+// load ports, not the FMA units, were the limit.
+template <typename V, int R, int N>
+__attribute__((always_inline)) inline void AccumulateBlock(float* const* __restrict outs,
+                                                           const float* const* __restrict srcs,
+                                                           const float* __restrict weights, int taps, int i) {
+  constexpr int lanes = sizeof(V) / sizeof(float);
+  // Unaligned loads and stores through memcpy: an aligned(4) typedef loses its attribute as a
+  // template argument, and GCC then emits aligned moves that fault on phase offsets.
+  V acc[R][N];
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < N; ++k) __builtin_memcpy(&acc[r][k], outs[r] + i + k * lanes, sizeof(V));
+  for (int t = 0; t < taps; ++t) {
+    const float* src = srcs[t] + i;
+    for (int k = 0; k < N; ++k) {
+      V x;
+      __builtin_memcpy(&x, src + k * lanes, sizeof x);
+      // Pins x in a register: otherwise GCC folds the load into each of the R FMAs as a memory
+      // operand, and the loads are back to one per FMA.
+      if constexpr (R > 1) __asm__("" : "+v"(x));
+      for (int r = 0; r < R; ++r) acc[r][k] += weights[r * taps + t] * x;
     }
-    *reinterpret_cast<Vec8*>(out + i) = a0;
-    *reinterpret_cast<Vec8*>(out + i + kLanes) = a1;
-    *reinterpret_cast<Vec8*>(out + i + 2 * kLanes) = a2;
-    *reinterpret_cast<Vec8*>(out + i + 3 * kLanes) = a3;
   }
-  for (; i + kLanes <= n; i += kLanes) {
-    Vec8 a = at(out + i);
-    for (int t = 0; t < taps; ++t) a += weights[t] * at(srcs[t] + i);
-    *reinterpret_cast<Vec8*>(out + i) = a;
-  }
-  for (; i < n; ++i) {
-    float acc = out[i];
-    for (int t = 0; t < taps; ++t) acc += weights[t] * srcs[t][i];
-    out[i] = acc;
-  }
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < N; ++k) __builtin_memcpy(outs[r] + i + k * lanes, &acc[r][k], sizeof(V));
+}
+
+// The same for i < n: blocks of N vectors, then single vectors, then scalars. V is the widest
+// vector of the instruction set the caller is compiled for; N = 8 where R*8 accumulators fit in
+// half its registers (16 of AVX-512's 32, 8 of AVX2's 16), leaving room for loads and weights,
+// and fewer otherwise: a wider block only leaves a longer tail to the single-vector loop.
+template <typename V, int R>
+__attribute__((always_inline)) inline void AccumulateRows(float* const* __restrict outs,
+                                                          const float* const* __restrict srcs,
+                                                          const float* __restrict weights, int taps, int n) {
+  constexpr int lanes = sizeof(V) / sizeof(float);
+  constexpr int registers = sizeof(V) == 64 ? 32 : 16;
+  constexpr int N = std::min(8, registers / 2 / R);
+  int i = 0;
+  for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i);
+  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i);
+  for (; i < n; ++i)
+    for (int r = 0; r < R; ++r) {
+      float acc = outs[r][i];
+      for (int t = 0; t < taps; ++t) acc += weights[r * taps + t] * srcs[t][i];
+      outs[r][i] = acc;
+    }
+}
+
+// One instantiation per instruction set, picked once at run time, so the binary still runs on
+// any x86-64: AVX-512 (16 lanes), AVX2 + FMA (8 lanes), SSE2 (4 lanes). Not target_clones:
+// each clone needs its own vector width, and a clone shares one body.
+template <int R>
+__attribute__((target("arch=x86-64-v4"))) void AccumulateV4(float* const* outs, const float* const* srcs,
+                                                             const float* weights, int taps, int n) {
+  AccumulateRows<Vec16, R>(outs, srcs, weights, taps, n);
+}
+template <int R>
+__attribute__((target("arch=x86-64-v3"))) void AccumulateV3(float* const* outs, const float* const* srcs,
+                                                             const float* weights, int taps, int n) {
+  AccumulateRows<Vec8, R>(outs, srcs, weights, taps, n);
+}
+template <int R>
+void AccumulateBase(float* const* outs, const float* const* srcs, const float* weights, int taps, int n) {
+  AccumulateRows<Vec4, R>(outs, srcs, weights, taps, n);
+}
+
+// The instantiation for the instruction set this machine has.
+template <typename Fn>
+Fn PickIsa(Fn v4, Fn v3, Fn base) {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return v4;
+  if (__builtin_cpu_supports("x86-64-v3")) return v3;
+  return base;
+}
+
+using AccumulateFn = void (*)(float* const*, const float* const*, const float*, int, int);
+template <int R>
+AccumulateFn PickAccumulate() {
+  return PickIsa<AccumulateFn>(AccumulateV4<R>, AccumulateV3<R>, AccumulateBase<R>);
+}
+// By row count R (1, 2 or 4; the other entries unused).
+constexpr int kMaxRowGroup = 4;
+const AccumulateFn AccumulateGroup[kMaxRowGroup + 1] = {nullptr, PickAccumulate<1>(), PickAccumulate<2>(), nullptr,
+                                                        PickAccumulate<4>()};
+
+// out[i] += sum_t weights[t] * srcs[t][i] for i < n.
+void AccumulateTaps(float* out, const float* const* srcs, const float* weights, int taps, int n) {
+  AccumulateGroup[1](&out, srcs, weights, taps, n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,18 +177,36 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void AccumulateTaps(
 // lattice row split into its S phases in one contiguous pass over the source. With S a
 // compile-time constant GCC vectorises it (grouped loads and shuffles); a runtime S leaves a
 // scalar gather, which measured as the largest cost at stride 2 and 4 with a 3x3 kernel.
+// Per instruction set like the row kernel: the SSE2 build of this loop measured as a third of
+// all time at stride 2 with small kernels, more than the convolution.
 template <int S>
-void Deinterleave(float* __restrict out, size_t pitch, const float* __restrict src, int n) {
+__attribute__((always_inline)) inline void DeinterleaveLoop(float* __restrict out, size_t pitch,
+                                                            const float* __restrict src, int n) {
   for (int j = 0; j < n; ++j)
     for (int p = 0; p < S; ++p) out[p * pitch + static_cast<size_t>(j)] = src[j * S + p];
 }
+template <int S>
+__attribute__((target("arch=x86-64-v4"))) void DeinterleaveV4(float* out, size_t pitch, const float* src, int n) {
+  DeinterleaveLoop<S>(out, pitch, src, n);
+}
+template <int S>
+__attribute__((target("arch=x86-64-v3"))) void DeinterleaveV3(float* out, size_t pitch, const float* src, int n) {
+  DeinterleaveLoop<S>(out, pitch, src, n);
+}
+template <int S>
+void DeinterleaveBase(float* out, size_t pitch, const float* src, int n) {
+  DeinterleaveLoop<S>(out, pitch, src, n);
+}
+using DeinterleaveFn = void (*)(float*, size_t, const float*, int);
+template <int S>
+const DeinterleaveFn kDeinterleave = PickIsa<DeinterleaveFn>(DeinterleaveV4<S>, DeinterleaveV3<S>, DeinterleaveBase<S>);
 
 void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n) {
   switch (stride) {
     case 1: std::copy(src, src + n, out); return;
-    case 2: Deinterleave<2>(out, pitch, src, n); return;
-    case 3: Deinterleave<3>(out, pitch, src, n); return;
-    case 4: Deinterleave<4>(out, pitch, src, n); return;
+    case 2: kDeinterleave<2>(out, pitch, src, n); return;
+    case 3: kDeinterleave<3>(out, pitch, src, n); return;
+    case 4: kDeinterleave<4>(out, pitch, src, n); return;
     default:
       for (int p = 0; p < stride; ++p)
         for (int j = 0; j < n; ++j) out[p * pitch + static_cast<size_t>(j)] = src[static_cast<size_t>(j) * stride + p];
@@ -109,14 +216,15 @@ void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n)
 // Lattice rows of one input channel split into the x axis's column phases, built on first use
 // and kept while the windows of the next output rows still read them. Lattice row r holds source
 // row SourceTable(y)[r] (a zero row, which no tap needs, when that is -1). A slot per lattice row
-// modulo the window extent: the rows one window reads are distinct modulo it, so a row is never
-// evicted while a window still points into it. Building rows per band of output rows, in a
+// modulo the window extent plus the steps of a row group: the rows one window, or a group of
+// windows (DirectRows), reads are distinct modulo it, so a row is never evicted while a window still
+// points into it. Building rows per band of output rows, in a
 // thread's own small buffer, rather than phasing the whole input up front, keeps the copy in
 // cache and avoids faulting in a fresh input-sized buffer on every call.
 class PhaseRows {
  public:
   PhaseRows(const Geometry& g, const std::vector<int>& cols)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent()) {
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * (kMaxRowGroup - 1)) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -235,65 +343,107 @@ FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOpti
 struct RowScratch {
   std::vector<const float*> srcs;
   std::vector<float> weights;
-  std::vector<float> columns;  // separable: S phases of PhaseLength floats each
+  std::vector<int> read;       // the row group's source rows that are not zero rows
+  std::vector<float> columns;  // separable: per group row, S phases of PhaseLength floats each
 };
 
-// out_row += w (*) one output row oh, all KH*KW taps in one pass of the row kernel.
-// w: KH,KW  in: one channel's phase rows  out_row: OW
-void DirectRow(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh,
-               RowScratch& s, float* out_row) {
+// How many consecutive output rows DirectRows and SeparableRows run together. Rows of a group
+// share source rows only without dilation, and then a group of R runs (KH + S*(R-1)) * R rows
+// of FMAs for KH * R rows of work, each load feeding R of them. Groups are kept to at most 1.5
+// times the work: step 1 with 6 or more taps in 4s, with fewer in 2s, step 2 with 5 or more
+// taps in 2s. Measured, one thread, 1080p: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s;
+// s2 31 ms alone, 22 in pairs.
+int RowGroup(const Geometry& g) {
   const AxisGeometry& ay = g.y;
-  const AxisGeometry& ax = g.x;
-  s.srcs.clear();
-  s.weights.clear();
-  for (int ty = 0; ty < ay.taps; ++ty) {
-    const int r = oh * ay.step + ty * ay.dilation;
-    const int iy = rows[static_cast<size_t>(r)];
-    if (iy < 0) continue;  // a zero row (padding or inserted zeros) adds 0 * finite weight
-    const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
-    for (int tx = 0; tx < ax.taps; ++tx) {
-      const int c = tx * ax.dilation;
-      s.srcs.push_back(in.Phase(r, iy, c % ax.step) + c / ax.step);
-      s.weights.push_back(w_row[ax.KernelIndex(tx)]);
-    }
-  }
-  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), ax.output);
+  if (ay.dilation != 1 || ay.taps < 2) return 1;
+  if (ay.step == 1) return ay.taps >= 6 ? kMaxRowGroup : 2;
+  return ay.step == 2 && ay.taps >= 5 ? 2 : 1;
 }
 
-// The same row as a vertical pass (u down the KH read rows, per needed column phase) into
-// scratch, then a horizontal pass (v along that row) into out_row. The vertical pass stays in
-// phase layout, so the horizontal one reads contiguously too.
-void SeparableRow(PhaseRows& in, const RankOneFactors& f, const Geometry& g,
-                  const std::vector<int>& rows, int oh, RowScratch& s, float* out_row) {
+// The source rows j of the group of R output rows from oh (lattice row oh*S + j*D, D = 1 when
+// R > 1) that are not zero rows, into s.read: a zero row (padding or inserted zeros) adds
+// 0 * finite weight. Source row j meets kernel row j - q*S of output oh + q.
+void ReadGroupRows(const AxisGeometry& ay, const std::vector<int>& rows, int oh, int R, RowScratch& s) {
+  s.read.clear();
+  for (int j = 0; j < ay.taps + ay.step * (R - 1); ++j)
+    if (rows[static_cast<size_t>(oh * ay.step + j * ay.dilation)] >= 0) s.read.push_back(j);
+}
+// The kernel row (window tap) source row j meets in output oh + q, or -1 where it reads none.
+int GroupTap(const AxisGeometry& ay, int j, int q) {
+  const int ty = j - q * ay.step;
+  return ty >= 0 && ty < ay.taps ? ty : -1;
+}
+
+// out_rows[q] += w (*) output row oh + q for q < R (R = 1, 2 or 4, at most RowGroup), all KH*KW
+// taps in one pass of the row kernel; a source row an output does not read gets weight 0.
+// w: KH,KW  in: one channel's phase rows  out_rows: R pointers to OW
+void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh, int R,
+                RowScratch& s, float* const* out_rows) {
+  const AxisGeometry& ay = g.y;
+  const AxisGeometry& ax = g.x;
+  ReadGroupRows(ay, rows, oh, R, s);
+  const size_t taps = s.read.size() * static_cast<size_t>(ax.taps);
+  s.srcs.clear();
+  s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
+  for (size_t n = 0; n < s.read.size(); ++n) {
+    const int r = oh * ay.step + s.read[n] * ay.dilation;
+    for (int tx = 0; tx < ax.taps; ++tx) {
+      const int c = tx * ax.dilation;
+      s.srcs.push_back(in.Phase(r, rows[static_cast<size_t>(r)], c % ax.step) + c / ax.step);
+    }
+    for (int q = 0; q < R; ++q) {
+      const int ty = GroupTap(ay, s.read[n], q);
+      if (ty < 0) continue;
+      const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
+      float* dst = s.weights.data() + q * taps + n * static_cast<size_t>(ax.taps);
+      for (int tx = 0; tx < ax.taps; ++tx) dst[tx] = w_row[ax.KernelIndex(tx)];
+    }
+  }
+  AccumulateGroup[R](out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output);
+}
+
+// The same rows as a vertical pass (u down the group's read rows, per needed column phase) into
+// scratch, then per row a horizontal pass (v along it) into out_rows[q]. The vertical pass stays
+// in phase layout, so the horizontal one reads contiguously too.
+void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, const std::vector<int>& rows,
+                   int oh, int R, RowScratch& s, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const int phases = ax.step;
-  const int pitch = in.MaxLength();
-  s.columns.resize(static_cast<size_t>(phases) * pitch);
+  const size_t pitch = static_cast<size_t>(in.MaxLength());
+  s.columns.resize(static_cast<size_t>(R) * phases * pitch);  // R,S,PW
+  ReadGroupRows(ay, rows, oh, R, s);
+  const size_t taps = s.read.size();
+  s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
+  for (size_t n = 0; n < taps; ++n)
+    for (int q = 0; q < R; ++q)
+      if (const int ty = GroupTap(ay, s.read[n], q); ty >= 0)
+        s.weights[q * taps + n] = f.column[static_cast<size_t>(ay.KernelIndex(ty))];
   for (int p = 0; p < phases; ++p) {
     if (!in.PhaseRead(p)) continue;
     s.srcs.clear();
-    s.weights.clear();
-    for (int ty = 0; ty < ay.taps; ++ty) {
-      const int r = oh * ay.step + ty * ay.dilation;
-      const int iy = rows[static_cast<size_t>(r)];
-      if (iy < 0) continue;
-      s.srcs.push_back(in.Phase(r, iy, p));
-      s.weights.push_back(f.column[static_cast<size_t>(ay.KernelIndex(ty))]);
+    for (int j : s.read) {
+      const int r = oh * ay.step + j * ay.dilation;
+      s.srcs.push_back(in.Phase(r, rows[static_cast<size_t>(r)], p));
     }
-    float* column = s.columns.data() + static_cast<size_t>(p) * pitch;
     const int n = in.PhaseLength(p);
-    std::fill(column, column + n, 0.0f);
-    AccumulateTaps(column, s.srcs.data(), s.weights.data(), static_cast<int>(s.srcs.size()), n);
+    float* columns[kMaxRowGroup];
+    for (int q = 0; q < R; ++q) {
+      columns[q] = s.columns.data() + (static_cast<size_t>(q) * phases + p) * pitch;
+      std::fill(columns[q], columns[q] + n, 0.0f);
+    }
+    AccumulateGroup[R](columns, s.srcs.data(), s.weights.data(), static_cast<int>(taps), n);
   }
-  s.srcs.clear();
   s.weights.clear();
-  for (int tx = 0; tx < ax.taps; ++tx) {
-    const int c = tx * ax.dilation;
-    s.srcs.push_back(s.columns.data() + static_cast<size_t>(c % phases) * pitch + c / phases);
-    s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
+  for (int tx = 0; tx < ax.taps; ++tx) s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
+  for (int q = 0; q < R; ++q) {
+    s.srcs.clear();
+    for (int tx = 0; tx < ax.taps; ++tx) {
+      const int c = tx * ax.dilation;
+      s.srcs.push_back(s.columns.data() + (static_cast<size_t>(q) * phases + c % phases) * pitch + c / phases);
+    }
+    AccumulateTaps(out_rows[q], s.srcs.data(), s.weights.data(), ax.taps, ax.output);
   }
-  AccumulateTaps(out_row, s.srcs.data(), s.weights.data(), ax.taps, ax.output);
 }
 
 // in: C,H,W  out: F,OH,OW
@@ -303,15 +453,12 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
   const std::vector<int> cols = g.x.SourceTable(g.pad_mode);
   const FactorTable factors = FactorPlanes(p, g, options);
   // Filled with the bias in one pass: zeroing and then filling wrote the output twice.
-  Tensor3 out;
-  out.channels = g.channels.out_channels;
-  out.height = g.y.output;
-  out.width = g.x.output;
-  out.data.assign(static_cast<size_t>(out.channels) * out.PlaneSize(), p.bias);
+  Tensor3 out = FilledTensor(g.channels.out_channels, g.y.output, g.x.output, p.bias);
   // Bands of output rows share phase rows: a band long against the window extent builds each
   // row about once; enough bands remain to share among the threads.
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
   const int bands = (g.y.output + band - 1) / band;
+  const int group = RowGroup(g);
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
@@ -328,12 +475,16 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
           const float* w = WeightPlane(p.kernel, p.op, oc, ic);
           const std::optional<RankOneFactors>& f = factors.at(w);
           phase_rows.Reset(input.Plane(ic), input.width);
-          for (int oh = oh_begin; oh < oh_end; ++oh) {
-            float* out_row = out.Plane(oc) + static_cast<size_t>(oh) * g.x.output;
+          for (int oh = oh_begin; oh < oh_end;) {
+            int R = group;
+            while (oh + R > oh_end) R /= 2;
+            float* out_rows[kMaxRowGroup];
+            for (int q = 0; q < R; ++q) out_rows[q] = out.Plane(oc) + static_cast<size_t>(oh + q) * g.x.output;
             if (f)
-              SeparableRow(phase_rows, *f, g, rows, oh, scratch, out_row);
+              SeparableRows(phase_rows, *f, g, rows, oh, R, scratch, out_rows);
             else
-              DirectRow(phase_rows, w, g, rows, oh, scratch, out_row);
+              DirectRows(phase_rows, w, g, rows, oh, R, scratch, out_rows);
+            oh += R;
           }
         }
       }
@@ -366,8 +517,7 @@ Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input
                         const CpuEngineOptions& options) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
-  Tensor3 out = Tensor3::Zeros(g.channels.out_channels, ay.output, ax.output);
-  std::fill(out.data.begin(), out.data.end(), p.bias);
+  Tensor3 out = FilledTensor(g.channels.out_channels, ay.output, ax.output, p.bias);
   const std::vector<int> rows = ay.SourceTable(g.pad_mode);
   const std::vector<int> cols = ax.SourceTable(g.pad_mode);
   const size_t lw = cols.size();

@@ -20,6 +20,10 @@ inline bool UseThreads(const CpuEngineOptions& options, long long work) {
   return work >= (1LL << 23);
 }
 
+// A C,H,W tensor with every element `value`, its storage advised into huge pages (see the
+// definition for why the engine's outputs need that).
+Tensor3 FilledTensor(int channels, int height, int width, float value);
+
 // Conv or transposed conv. in: C,H,W  out: F,OH,OW (F = geometry.channels.out_channels).
 Tensor3 Convolve(const Params& params, const Geometry& geometry, const Tensor3& input,
                  const CpuEngineOptions& options);

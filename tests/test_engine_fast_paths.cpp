@@ -227,6 +227,50 @@ TEST_CASE("large kernels up to 31x31, direct and separable") {
   CHECK(separable > 15);
 }
 
+TEST_CASE("row kernel: output rows long enough for every block, vector and scalar tail") {
+  // The row kernel takes blocks of 8 vectors (128 floats with AVX-512), then single vectors,
+  // then scalars; the other sections' inputs are too narrow to reach the widest block. Direct
+  // and separable rows at row step 1 and 2 go in groups of 2 or 4 sharing their source rows
+  // (RowGroup), the rows left at a band's end in smaller groups.
+  Rng rng(7006);
+  Tally tally;
+  int wide = 0, vector_tail = 0, scalar_tail = 0, grouped = 0, grouped_separable = 0, grouped_odd = 0;
+  for (int index = 0; index < 200; ++index) {
+    const Tensor3 input = RandomImage(rng, rng.Int(1, 2), rng.Int(4, 16), rng.Int(120, 420));
+    Params p;
+    const int kh = rng.Int(1, 9), kw = rng.Int(1, 11);
+    p.kernel = index % 2 ? OuterProduct(rng, kh, kw) : RandomKernel(rng, kh, kw);
+    p.stride = {rng.Int(1, 2), rng.Int(1, 3)};
+    p.dilation = {1, rng.Int(1, 2)};
+    p.pad_mode = AnyMode(rng);
+    p.padding.preset = rng.Chance(50) ? PadPreset::Same : PadPreset::Valid;
+    Expected<Geometry> g = ResolveGeometry(p, input.channels, input.height, input.width);
+    const auto paths = Check(p, input, tally);
+    if (!paths || !paths->polyphase) continue;
+    ++tally.taken;
+    const int ow = g->x.output;
+    wide += ow >= 128;
+    vector_tail += ow % 128 >= 16;
+    scalar_tail += ow % 4 != 0;
+    const AxisGeometry& ay = g->y;
+    if (ay.dilation == 1 && (ay.step == 1 ? ay.taps > 1 : ay.step == 2 && ay.taps >= 5)) {
+      ++(paths->separable ? grouped_separable : grouped);
+      grouped_odd += g->y.output % 2;
+    }
+  }
+  MESSAGE("row kernel: " << tally.checked << " valid cases, " << wide << " with a 128-float block, "
+                         << vector_tail << " with a vector tail, " << scalar_tail << " with a scalar tail, "
+                         << grouped << " direct and " << grouped_separable << " separable with grouped rows ("
+                         << grouped_odd << " with an odd row count)");
+  CHECK(tally.failures == 0);
+  CHECK(wide > 30);
+  CHECK(vector_tail > 30);
+  CHECK(scalar_tail > 30);
+  CHECK(grouped > 20);
+  CHECK(grouped_separable > 10);
+  CHECK(grouped_odd > 8);
+}
+
 TEST_CASE("threads: 2 threads give the same values as 1") {
   Rng rng(7005);
   Tally tally;
