@@ -38,7 +38,7 @@ namespace {
 
 constexpr int kWindowWidth = 1600;
 constexpr int kWindowHeight = 900;
-constexpr float kBackground[3] = {0.11f, 0.11f, 0.12f};
+constexpr float kBackground[3] = {0.14f, 0.14f, 0.15f};  // the panels' colour (theme.cpp)
 
 // Asleep, the window still wakes now and then for ImGui's own timers: often while a text field
 // shows a blinking caret, rarely otherwise (the ini autosave). A frame on a software renderer

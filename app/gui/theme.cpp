@@ -38,7 +38,10 @@ void ApplyColours(ImGuiStyle& style) {
   colours[ImGuiCol_Text] = ImVec4(0.93f, 0.93f, 0.93f, 1.00f);
   colours[ImGuiCol_TextDisabled] = ImVec4(0.55f, 0.55f, 0.55f, 1.00f);
   colours[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.11f, 0.12f, 1.00f);
-  colours[ImGuiCol_ChildBg] = ImVec4(0.14f, 0.14f, 0.15f, 1.00f);
+  // Panels are told apart by their borders on the cleared background (kBackground in
+  // gui_main.cpp), not by a fill of their own: on a software renderer (llvmpipe) every
+  // window-sized fill costs milliseconds a frame, and the panels cover the whole window.
+  colours[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);
   colours[ImGuiCol_PopupBg] = ImVec4(0.13f, 0.13f, 0.14f, 0.98f);
   colours[ImGuiCol_Border] = ImVec4(0.30f, 0.30f, 0.33f, 1.00f);
   colours[ImGuiCol_FrameBg] = ImVec4(0.22f, 0.22f, 0.24f, 1.00f);
