@@ -76,6 +76,16 @@ std::string ReadText(const std::string& path) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
+// Window flags the command line must refuse: exit 2 before any window opens, with stderr naming
+// `expected` (the flag at fault).
+void CheckRefused(const std::string& arguments, const std::string& expected) {
+  INFO("stridescope " << arguments);
+  const std::string stderr_path = TempPath("refused.txt");
+  CHECK(RunStridescope(arguments + " --screenshot " + Quoted(TempPath("refused.png")) + " 2> " +
+                       Quoted(stderr_path)) == 2);
+  CHECK(ReadText(stderr_path).find(expected) != std::string::npos);
+}
+
 int CountDifferingPixels(const Tensor3& a, const Tensor3& b) {
   REQUIRE(a.channels == b.channels);
   REQUIRE(a.height == b.height);
@@ -285,10 +295,7 @@ TEST_CASE("the step flag moves the window overlay over the input") {
 }
 
 TEST_CASE("a negative step is refused") {
-  const std::string stderr_path = TempPath("negative_step.txt");
-  CHECK(RunStridescope("--step -1 --screenshot " + Quoted(TempPath("negative_step.png")) + " 2> " +
-                       Quoted(stderr_path)) == 2);
-  CHECK(ReadText(stderr_path).find("--step") != std::string::npos);
+  CheckRefused("--step -1", "--step");
 }
 
 namespace {
@@ -334,10 +341,7 @@ TEST_CASE("--overlay coverage draws the coverage heat map over the input") {
 }
 
 TEST_CASE("an unknown --overlay is refused") {
-  const std::string stderr_path = TempPath("bad_overlay.txt");
-  CHECK(RunStridescope("--overlay nonsense --screenshot " + Quoted(TempPath("bad_overlay.png")) + " 2> " +
-                       Quoted(stderr_path)) == 2);
-  CHECK(ReadText(stderr_path).find("--overlay") != std::string::npos);
+  CheckRefused("--overlay nonsense", "--overlay");
 }
 
 TEST_CASE("--zoom shows the input larger than fitting does, and the step's window stays in sight") {
@@ -350,12 +354,7 @@ TEST_CASE("--zoom shows the input larger than fitting does, and the step's windo
 }
 
 TEST_CASE("--zoom outside its range is refused before any window opens") {
-  for (const std::string zoom : {"0.001", "-2", "1000"}) {
-    const std::string stderr_path = TempPath("bad_zoom.txt");
-    CHECK(RunStridescope("--zoom " + zoom + " --screenshot " + Quoted(TempPath("bad_zoom.png")) + " 2> " +
-                         Quoted(stderr_path)) == 2);
-    CHECK(ReadText(stderr_path).find("--zoom") != std::string::npos);
-  }
+  for (const std::string zoom : {"0.001", "-2", "1000"}) CheckRefused("--zoom " + zoom, "--zoom");
 }
 
 TEST_CASE("--align draws the feature map over the input area its cells came from") {
@@ -403,11 +402,7 @@ TEST_CASE("--colour-map diverging colours the feature map; bad --colour-map and 
 
   for (const std::string bad : {"--colour-map viridis", "--range 2,1", "--range=nan,1", "--range wide"}) {
     INFO(bad);
-    const std::string stderr_path = TempPath("bad_colours.txt");
-    CHECK(RunStridescope(bad + " --screenshot " + Quoted(TempPath("bad_colours.png")) + " 2> " +
-                         Quoted(stderr_path)) == 2);
-    const std::string flag = bad.substr(0, bad.find_first_of(" ="));
-    CHECK(ReadText(stderr_path).find(flag) != std::string::npos);
+    CheckRefused(bad, bad.substr(0, bad.find_first_of(" =")));
   }
 }
 
@@ -448,7 +443,6 @@ TEST_CASE("--benchmark-ui replays its session in the window, reports every figur
 }
 
 TEST_CASE("--json and --size without --benchmark-ui are refused") {
-  const std::string stderr_path = TempPath("json_without_benchmark.txt");
-  CHECK(RunStridescope("--json --screenshot " + Quoted(TempPath("x.png")) + " 2> " + Quoted(stderr_path)) == 2);
-  CHECK(ReadText(stderr_path).find("--benchmark-ui") != std::string::npos);
+  CheckRefused("--json", "--benchmark-ui");
+  CheckRefused("--size 64x64", "--benchmark-ui");
 }
