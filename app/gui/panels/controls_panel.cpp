@@ -1,3 +1,5 @@
+// Sections: formatting and rows | inline errors | sliders and the weight grid | input (samples,
+// Open, recent files) | operation, kernel, stride, padding | engine | DrawControlsPanel.
 #include "gui/panels/controls_panel.h"
 
 #include <algorithm>
