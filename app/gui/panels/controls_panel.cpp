@@ -15,6 +15,7 @@
 #include <imgui.h>
 
 #include "gui/app_state.h"
+#include "gui/number_text.h"
 #include "gui/theme.h"
 #include "kernels.h"
 #include "samples.h"
@@ -50,28 +51,6 @@ void WrappedText(const ImVec4& colour, const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, colour);
   ImGui::TextWrapped("%s", text.c_str());
   ImGui::PopStyleColor();
-}
-
-// 1234567 -> "1,234,567": MAC counts run into the billions.
-std::string WithThousands(std::int64_t count) {
-  assert(count >= 0 && "counts are never negative");
-  const std::string digits = std::to_string(count);
-  std::string grouped;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped.push_back(',');
-    grouped.push_back(digits[i]);
-  }
-  return grouped;
-}
-
-// "0.42 ms", or "-" before the engine has run (or while its GPU time is not known yet).
-std::string Milliseconds(double ms) {
-  if (ms < 0.0) return "-";
-  // "0.00 ms" would read as "free"; Mesa's llvmpipe, for one, times compute work as ~0.
-  if (ms < 0.01) return "< 0.01 ms";
-  char text[32];
-  std::snprintf(text, sizeof(text), ms < 10.0 ? "%.2f ms" : "%.1f ms", ms);
-  return text;
 }
 
 // A section title with a rule under it; opens a two-column table (label | widget).

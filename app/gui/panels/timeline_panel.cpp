@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include <imgui.h>
 
+#include "gui/app_state.h"
+#include "gui/number_text.h"
 #include "gui/timeline.h"
 
 namespace stridescope {
@@ -73,6 +76,29 @@ bool SpeedSlider(Timeline& timeline, const Geometry& geometry, float width) {
   return moved;
 }
 
+// What this map costs, under the transport row where it is always in view: the output size, the
+// multiply-accumulates, their ratio to stride 1 (the cost follows the output) and the engine time.
+void CostLine(const AppState& state) {
+  const ViewResult& result = state.result();
+  const Geometry& g = result.geometry;
+  std::string line = "Output " + std::to_string(g.OutputHeight()) + " × " + std::to_string(g.OutputWidth()) +
+                     " × " + std::to_string(result.channels) + "   " + WithThousands(g.macs) + " MACs";
+  if (result.stride1_macs > 0 && !(g.y.stride == 1 && g.x.stride == 1)) {
+    char ratio[48];
+    std::snprintf(ratio, sizeof ratio, " (%.3gx of stride 1)",
+                  static_cast<double>(g.macs) / static_cast<double>(result.stride1_macs));
+    line += ratio;
+  }
+  const EngineStatus& engines = state.engines();
+  if (result.computed_by == EngineKind::Gpu) {
+    line += engines.gpu_untimed ? "   GPU (untimed)" : "   GPU " + Milliseconds(engines.last_gpu_ms);
+  } else {
+    line += "   CPU " + Milliseconds(engines.last_cpu_ms);
+  }
+  if (result.computing) line += "   (computing the next map...)";
+  ImGui::TextUnformatted(line.c_str());
+}
+
 }  // namespace
 
 bool DrawTimelinePanel(AppState& state) {
@@ -114,6 +140,7 @@ bool DrawTimelinePanel(AppState& state) {
     ImGui::SameLine();
     ImGui::TextDisabled("(the timeline needs a valid feature map: fix the parameters)");
   }
+  if (result.has_value && !result.stale) CostLine(state);
   return changed;
 }
 
