@@ -77,13 +77,18 @@ const float* WeightPlane(const Kernel& k, Op op, int oc, int ic) {
 }
 
 Tensor3 CpuEngine::Compute(const Params& params, const Geometry& geometry, const Tensor3& input) {
+  Tensor3 out;
+  ComputeInto(params, geometry, input, out);
+  return out;
+}
+
+void CpuEngine::ComputeInto(const Params& params, const Geometry& geometry, const Tensor3& input, Tensor3& out) {
   switch (params.op) {
     case Op::Conv:
-    case Op::Transposed: return cpu::Convolve(params, geometry, input, options_);
+    case Op::Transposed: cpu::Convolve(params, geometry, input, options_, out); return;
     case Op::MaxPool:
-    case Op::AvgPool: return Pool(params, geometry, input, options_);
+    case Op::AvgPool: out = Pool(params, geometry, input, options_); return;
   }
-  return {};
 }
 
 CpuPaths CpuEngine::Paths(const Params& params, const Geometry& geometry) const {

@@ -36,13 +36,12 @@ int ThreadCount(const CpuEngineOptions& options) {
 // ---------------------------------------------------------------------------------------------
 // Output buffers
 
-Tensor3 FilledTensor(int channels, int height, int width, float value) {
-  Tensor3 t;
-  t.channels = channels;
-  t.height = height;
-  t.width = width;
-  const std::size_t n = static_cast<std::size_t>(channels) * height * width;
-  t.data.reserve(n);
+namespace {
+
+// Storage for n floats, each `value`, advised into huge pages.
+std::vector<float> HugePageBuffer(std::size_t n, float value) {
+  std::vector<float> data;
+  data.reserve(n);
   // glibc serves blocks over 32 MB with a fresh mmap and unmaps them on free, so a 4K output
   // (100 MB) is faulted in 4 KB at a time on every call: measured 25 K faults and ~75 ms of
   // kernel time per 3840x2160x3 call, several times the convolution itself. Huge pages cut the
@@ -50,13 +49,32 @@ Tensor3 FilledTensor(int channels, int height, int width, float value) {
   // (no THP, other kernels) is harmless.
 #ifdef MADV_HUGEPAGE
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(t.data.data());
+  const auto begin = reinterpret_cast<std::uintptr_t>(data.data());
   const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
   const std::uintptr_t last = (begin + n * sizeof(float)) & ~(kHuge - 1);
   if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 #endif
-  t.data.assign(n, value);
+  data.assign(n, value);
+  return data;
+}
+
+}  // namespace
+
+Tensor3 FilledTensor(int channels, int height, int width, float value) {
+  Tensor3 t;
+  t.channels = channels;
+  t.height = height;
+  t.width = width;
+  t.data = HugePageBuffer(static_cast<std::size_t>(channels) * height * width, value);
   return t;
+}
+
+void ShapeOutput(Tensor3& out, int channels, int height, int width) {
+  const std::size_t n = static_cast<std::size_t>(channels) * height * width;
+  out.channels = channels;
+  out.height = height;
+  out.width = width;
+  if (out.data.size() != n) out.data = HugePageBuffer(n, 0.0f);
 }
 
 namespace {
@@ -73,8 +91,17 @@ typedef float Vec4 __attribute__((vector_size(16)));
 typedef float Vec8 __attribute__((vector_size(32)));
 typedef float Vec16 __attribute__((vector_size(64)));
 
-// For each of R output rows r: outs[r][i] += sum_t weights[r * taps + t] * srcs[t][i], for i in
-// [i, i + N vectors). The R*N accumulators stay in registers while every tap streams one
+// Where a row kernel's accumulators start: from what the output rows hold (a later input channel
+// adds to an earlier one's sums), or from a value (the bias, or 0 for scratch). Starting from a
+// value means the output is never read before it is written, so it needs no fill pass and no
+// load: at 3x3 those two extra passes over the output were half of all memory traffic.
+struct RowStart {
+  bool from_value = false;
+  float value = 0.0f;
+};
+
+// For each of R output rows r: outs[r][i] = start + sum_t weights[r * taps + t] * srcs[t][i], for
+// i in [i, i + N vectors). The R*N accumulators stay in registers while every tap streams one
 // contiguous load per vector and R FMAs through it, so a 31x31 kernel does not reload and store
 // the output row 961 times. N = 8 (R = 1): an FMA has 4 cycles of latency and two issue ports,
 // so fewer independent accumulators leave the units idle (4 of them measured 32 GFLOP/s on dense
@@ -84,13 +111,19 @@ typedef float Vec16 __attribute__((vector_size(64)));
 template <typename V, int R, int N>
 __attribute__((always_inline)) inline void AccumulateBlock(float* const* __restrict outs,
                                                            const float* const* __restrict srcs,
-                                                           const float* __restrict weights, int taps, int i) {
+                                                           const float* __restrict weights, int taps, int i,
+                                                           RowStart start) {
   constexpr int lanes = sizeof(V) / sizeof(float);
   // Unaligned loads and stores through memcpy: an aligned(4) typedef loses its attribute as a
   // template argument, and GCC then emits aligned moves that fault on phase offsets.
   V acc[R][N];
   for (int r = 0; r < R; ++r)
-    for (int k = 0; k < N; ++k) __builtin_memcpy(&acc[r][k], outs[r] + i + k * lanes, sizeof(V));
+    for (int k = 0; k < N; ++k) {
+      if (start.from_value)
+        acc[r][k] = V{} + start.value;
+      else
+        __builtin_memcpy(&acc[r][k], outs[r] + i + k * lanes, sizeof(V));
+    }
   for (int t = 0; t < taps; ++t) {
     const float* src = srcs[t] + i;
     for (int k = 0; k < N; ++k) {
@@ -113,16 +146,17 @@ __attribute__((always_inline)) inline void AccumulateBlock(float* const* __restr
 template <typename V, int R>
 __attribute__((always_inline)) inline void AccumulateRows(float* const* __restrict outs,
                                                           const float* const* __restrict srcs,
-                                                          const float* __restrict weights, int taps, int n) {
+                                                          const float* __restrict weights, int taps, int n,
+                                                          RowStart start) {
   constexpr int lanes = sizeof(V) / sizeof(float);
   constexpr int registers = sizeof(V) == 64 ? 32 : 16;
   constexpr int N = std::min(8, registers / 2 / R);
   int i = 0;
-  for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i);
-  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i);
+  for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i, start);
+  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i, start);
   for (; i < n; ++i)
     for (int r = 0; r < R; ++r) {
-      float acc = outs[r][i];
+      float acc = start.from_value ? start.value : outs[r][i];
       for (int t = 0; t < taps; ++t) acc += weights[r * taps + t] * srcs[t][i];
       outs[r][i] = acc;
     }
@@ -133,17 +167,20 @@ __attribute__((always_inline)) inline void AccumulateRows(float* const* __restri
 // each clone needs its own vector width, and a clone shares one body.
 template <int R>
 __attribute__((target("arch=x86-64-v4"))) void AccumulateV4(float* const* outs, const float* const* srcs,
-                                                             const float* weights, int taps, int n) {
-  AccumulateRows<Vec16, R>(outs, srcs, weights, taps, n);
+                                                             const float* weights, int taps, int n,
+                                                             RowStart start) {
+  AccumulateRows<Vec16, R>(outs, srcs, weights, taps, n, start);
 }
 template <int R>
 __attribute__((target("arch=x86-64-v3"))) void AccumulateV3(float* const* outs, const float* const* srcs,
-                                                             const float* weights, int taps, int n) {
-  AccumulateRows<Vec8, R>(outs, srcs, weights, taps, n);
+                                                             const float* weights, int taps, int n,
+                                                             RowStart start) {
+  AccumulateRows<Vec8, R>(outs, srcs, weights, taps, n, start);
 }
 template <int R>
-void AccumulateBase(float* const* outs, const float* const* srcs, const float* weights, int taps, int n) {
-  AccumulateRows<Vec4, R>(outs, srcs, weights, taps, n);
+void AccumulateBase(float* const* outs, const float* const* srcs, const float* weights, int taps, int n,
+                    RowStart start) {
+  AccumulateRows<Vec4, R>(outs, srcs, weights, taps, n, start);
 }
 
 // The instantiation for the instruction set this machine has.
@@ -155,7 +192,7 @@ Fn PickIsa(Fn v4, Fn v3, Fn base) {
   return base;
 }
 
-using AccumulateFn = void (*)(float* const*, const float* const*, const float*, int, int);
+using AccumulateFn = void (*)(float* const*, const float* const*, const float*, int, int, RowStart);
 template <int R>
 AccumulateFn PickAccumulate() {
   return PickIsa<AccumulateFn>(AccumulateV4<R>, AccumulateV3<R>, AccumulateBase<R>);
@@ -165,9 +202,9 @@ constexpr int kMaxRowGroup = 4;
 const AccumulateFn AccumulateGroup[kMaxRowGroup + 1] = {nullptr, PickAccumulate<1>(), PickAccumulate<2>(), nullptr,
                                                         PickAccumulate<4>()};
 
-// out[i] += sum_t weights[t] * srcs[t][i] for i < n.
-void AccumulateTaps(float* out, const float* const* srcs, const float* weights, int taps, int n) {
-  AccumulateGroup[1](&out, srcs, weights, taps, n);
+// out[i] = start + sum_t weights[t] * srcs[t][i] for i < n.
+void AccumulateTaps(float* out, const float* const* srcs, const float* weights, int taps, int n, RowStart start) {
+  AccumulateGroup[1](&out, srcs, weights, taps, n, start);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,11 +411,11 @@ int GroupTap(const AxisGeometry& ay, int j, int q) {
   return ty >= 0 && ty < ay.taps ? ty : -1;
 }
 
-// out_rows[q] += w (*) output row oh + q for q < R (R = 1, 2 or 4, at most RowGroup), all KH*KW
-// taps in one pass of the row kernel; a source row an output does not read gets weight 0.
+// out_rows[q] = start + w (*) output row oh + q for q < R (R = 1, 2 or 4, at most RowGroup), all
+// KH*KW taps in one pass of the row kernel; a source row an output does not read gets weight 0.
 // w: KH,KW  in: one channel's phase rows  out_rows: R pointers to OW
 void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh, int R,
-                RowScratch& s, float* const* out_rows) {
+                RowScratch& s, RowStart start, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   ReadGroupRows(ay, rows, oh, R, s);
@@ -399,14 +436,14 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
       for (int tx = 0; tx < ax.taps; ++tx) dst[tx] = w_row[ax.KernelIndex(tx)];
     }
   }
-  AccumulateGroup[R](out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output);
+  AccumulateGroup[R](out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output, start);
 }
 
 // The same rows as a vertical pass (u down the group's read rows, per needed column phase) into
 // scratch, then per row a horizontal pass (v along it) into out_rows[q]. The vertical pass stays
 // in phase layout, so the horizontal one reads contiguously too.
 void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, const std::vector<int>& rows,
-                   int oh, int R, RowScratch& s, float* const* out_rows) {
+                   int oh, int R, RowScratch& s, RowStart start, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const int phases = ax.step;
@@ -428,11 +465,8 @@ void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, co
     }
     const int n = in.PhaseLength(p);
     float* columns[kMaxRowGroup];
-    for (int q = 0; q < R; ++q) {
-      columns[q] = s.columns.data() + (static_cast<size_t>(q) * phases + p) * pitch;
-      std::fill(columns[q], columns[q] + n, 0.0f);
-    }
-    AccumulateGroup[R](columns, s.srcs.data(), s.weights.data(), static_cast<int>(taps), n);
+    for (int q = 0; q < R; ++q) columns[q] = s.columns.data() + (static_cast<size_t>(q) * phases + p) * pitch;
+    AccumulateGroup[R](columns, s.srcs.data(), s.weights.data(), static_cast<int>(taps), n, RowStart{true, 0.0f});
   }
   s.weights.clear();
   for (int tx = 0; tx < ax.taps; ++tx) s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
@@ -442,18 +476,18 @@ void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, co
       const int c = tx * ax.dilation;
       s.srcs.push_back(s.columns.data() + (static_cast<size_t>(q) * phases + c % phases) * pitch + c / phases);
     }
-    AccumulateTaps(out_rows[q], s.srcs.data(), s.weights.data(), ax.taps, ax.output);
+    AccumulateTaps(out_rows[q], s.srcs.data(), s.weights.data(), ax.taps, ax.output, start);
   }
 }
 
 // in: C,H,W  out: F,OH,OW
-Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
-                          const CpuEngineOptions& options) {
+void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input, const CpuEngineOptions& options,
+                       Tensor3& out) {
   const std::vector<int> rows = g.y.SourceTable(g.pad_mode);
   const std::vector<int> cols = g.x.SourceTable(g.pad_mode);
   const FactorTable factors = FactorPlanes(p, g, options);
-  // Filled with the bias in one pass: zeroing and then filling wrote the output twice.
-  Tensor3 out = FilledTensor(g.channels.out_channels, g.y.output, g.x.output, p.bias);
+  // Not filled: each output row starts from the bias in its first input channel's pass.
+  ShapeOutput(out, g.channels.out_channels, g.y.output, g.x.output);
   // Bands of output rows share phase rows: a band long against the window extent builds each
   // row about once; enough bands remain to share among the threads.
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
@@ -474,6 +508,7 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
         for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
           const float* w = WeightPlane(p.kernel, p.op, oc, ic);
           const std::optional<RankOneFactors>& f = factors.at(w);
+          const RowStart start{ic == first, p.bias};
           phase_rows.Reset(input.Plane(ic), input.width);
           for (int oh = oh_begin; oh < oh_end;) {
             int R = group;
@@ -481,15 +516,14 @@ Tensor3 ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& inp
             float* out_rows[kMaxRowGroup];
             for (int q = 0; q < R; ++q) out_rows[q] = out.Plane(oc) + static_cast<size_t>(oh + q) * g.x.output;
             if (f)
-              SeparableRows(phase_rows, *f, g, rows, oh, R, scratch, out_rows);
+              SeparableRows(phase_rows, *f, g, rows, oh, R, scratch, start, out_rows);
             else
-              DirectRows(phase_rows, w, g, rows, oh, R, scratch, out_rows);
+              DirectRows(phase_rows, w, g, rows, oh, R, scratch, start, out_rows);
             oh += R;
           }
         }
       }
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,10 +587,12 @@ Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input
 // ---------------------------------------------------------------------------------------------
 // Entry
 
-Tensor3 Convolve(const Params& params, const Geometry& geometry, const Tensor3& input,
-                 const CpuEngineOptions& options) {
-  return options.allow_polyphase ? ConvolvePolyphase(params, geometry, input, options)
-                                 : ConvolveLattice(params, geometry, input, options);
+void Convolve(const Params& params, const Geometry& geometry, const Tensor3& input, const CpuEngineOptions& options,
+              Tensor3& out) {
+  if (options.allow_polyphase)
+    ConvolvePolyphase(params, geometry, input, options, out);
+  else
+    out = ConvolveLattice(params, geometry, input, options);
 }
 
 CpuPaths ConvPaths(const Params& params, const Geometry& geometry, const CpuEngineOptions& options) {

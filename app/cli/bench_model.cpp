@@ -145,7 +145,7 @@ Tensor3 MakeBenchInput(BenchSize size) {
   return image;
 }
 
-std::unique_ptr<Engine> MakeBenchCpuEngine() {
+std::unique_ptr<CpuEngine> MakeBenchCpuEngine() {
   // Every fast path allowed and OpenMP's default thread count (all cores), as the window and
   // `conv` run it, so the roofline share (measured on all threads) compares like with like.
   return std::make_unique<CpuEngine>(CpuEngineOptions{});

@@ -59,7 +59,7 @@ Expected<std::vector<BenchCase>> MakeBenchCases(const std::vector<BenchSize>& si
 Tensor3 MakeBenchInput(BenchSize size);
 
 // The one place the bench builds the CPU engine it times.
-std::unique_ptr<Engine> MakeBenchCpuEngine();
+std::unique_ptr<CpuEngine> MakeBenchCpuEngine();
 
 struct GpuTiming {
   double timer_ms = 0;          // median GL_TIME_ELAPSED of a dispatch, the input already uploaded
