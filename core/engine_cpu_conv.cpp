@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <vector>
 
@@ -208,6 +209,37 @@ void AccumulateTaps(float* out, const float* const* srcs, const float* weights, 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Row groups
+
+// Row groups: output rows DirectRows and SeparableRows compute together, so that each loaded
+// source row feeds several of them. Output rows oh and oh + spacing read lattice rows
+// oh*S + j*D and oh*S + (j + shift)*D: with spacing = D / gcd(S, D) and shift = S / gcd(S, D)
+// their windows overlap in all but `shift` rows. So a group of R rows oh + q*spacing reads
+// taps + shift*(R-1) rows ("source rows" j, lattice row oh*S + j*D), and row q meets kernel row
+// j - q*shift; R*(taps + shift*(R-1)) rows of FMAs do R*taps rows of work, each load feeding R
+// of them. Without dilation spacing is 1 and shift is S; with dilation 2 at stride 1 the group is
+// every other row. Groups are kept to at most 1.5 times the work. Measured, one thread, 1080p:
+// dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2 31 ms alone, 22 in pairs.
+struct RowGrouping {
+  int size = 1;     // R: 1, 2 or 4
+  int spacing = 1;  // between the group's output rows
+  int shift = 1;    // source rows from one group row's window to the next one's
+};
+
+RowGrouping GroupRows(const AxisGeometry& ay) {
+  RowGrouping grouping;
+  const int common = std::gcd(ay.step, ay.dilation);
+  grouping.spacing = ay.dilation / common;
+  grouping.shift = ay.step / common;
+  for (int R : {kMaxRowGroup, 2})
+    if (ay.taps >= 2 && 2 * (ay.taps + grouping.shift * (R - 1)) <= 3 * ay.taps) {
+      grouping.size = R;
+      break;
+    }
+  return grouping;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Phase rows
 
 // out[p * pitch + j] = src[j * S + p] for every phase p < S and j < n: the interior of a
@@ -261,7 +293,7 @@ void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n)
 class PhaseRows {
  public:
   PhaseRows(const Geometry& g, const std::vector<int>& cols)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * (kMaxRowGroup - 1)) {
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * GroupRows(g.y).spacing * (kMaxRowGroup - 1)) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -384,41 +416,29 @@ struct RowScratch {
   std::vector<float> columns;  // separable: per group row, S phases of PhaseLength floats each
 };
 
-// How many consecutive output rows DirectRows and SeparableRows run together. Rows of a group
-// share source rows only without dilation, and then a group of R runs (KH + S*(R-1)) * R rows
-// of FMAs for KH * R rows of work, each load feeding R of them. Groups are kept to at most 1.5
-// times the work: step 1 with 6 or more taps in 4s, with fewer in 2s, step 2 with 5 or more
-// taps in 2s. Measured, one thread, 1080p: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s;
-// s2 31 ms alone, 22 in pairs.
-int RowGroup(const Geometry& g) {
-  const AxisGeometry& ay = g.y;
-  if (ay.dilation != 1 || ay.taps < 2) return 1;
-  if (ay.step == 1) return ay.taps >= 6 ? kMaxRowGroup : 2;
-  return ay.step == 2 && ay.taps >= 5 ? 2 : 1;
-}
-
-// The source rows j of the group of R output rows from oh (lattice row oh*S + j*D, D = 1 when
-// R > 1) that are not zero rows, into s.read: a zero row (padding or inserted zeros) adds
-// 0 * finite weight. Source row j meets kernel row j - q*S of output oh + q.
-void ReadGroupRows(const AxisGeometry& ay, const std::vector<int>& rows, int oh, int R, RowScratch& s) {
+// The source rows j of the group of R output rows from oh (see RowGrouping) that are not zero
+// rows, into s.read: a zero row (padding or inserted zeros) adds 0 * finite weight.
+void ReadGroupRows(const AxisGeometry& ay, const std::vector<int>& rows, const RowGrouping& grouping, int oh, int R,
+                   RowScratch& s) {
   s.read.clear();
-  for (int j = 0; j < ay.taps + ay.step * (R - 1); ++j)
+  for (int j = 0; j < ay.taps + grouping.shift * (R - 1); ++j)
     if (rows[static_cast<size_t>(oh * ay.step + j * ay.dilation)] >= 0) s.read.push_back(j);
 }
-// The kernel row (window tap) source row j meets in output oh + q, or -1 where it reads none.
-int GroupTap(const AxisGeometry& ay, int j, int q) {
-  const int ty = j - q * ay.step;
+// The kernel row (window tap) source row j meets in group row q, or -1 where it reads none.
+int GroupTap(const AxisGeometry& ay, const RowGrouping& grouping, int j, int q) {
+  const int ty = j - q * grouping.shift;
   return ty >= 0 && ty < ay.taps ? ty : -1;
 }
 
-// out_rows[q] = start + w (*) output row oh + q for q < R (R = 1, 2 or 4, at most RowGroup), all
-// KH*KW taps in one pass of the row kernel; a source row an output does not read gets weight 0.
+// out_rows[q] = start + w (*) output row oh + q*spacing for q < R (1, 2 or 4, at most
+// grouping.size), all KH*KW taps in one pass of the row kernel; a source row an output does not
+// read gets weight 0.
 // w: KH,KW  in: one channel's phase rows  out_rows: R pointers to OW
-void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows, int oh, int R,
-                RowScratch& s, RowStart start, float* const* out_rows) {
+void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vector<int>& rows,
+                const RowGrouping& grouping, int oh, int R, RowScratch& s, RowStart start, float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
-  ReadGroupRows(ay, rows, oh, R, s);
+  ReadGroupRows(ay, rows, grouping, oh, R, s);
   const size_t taps = s.read.size() * static_cast<size_t>(ax.taps);
   s.srcs.clear();
   s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
@@ -429,7 +449,7 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
       s.srcs.push_back(in.Phase(r, rows[static_cast<size_t>(r)], c % ax.step) + c / ax.step);
     }
     for (int q = 0; q < R; ++q) {
-      const int ty = GroupTap(ay, s.read[n], q);
+      const int ty = GroupTap(ay, grouping, s.read[n], q);
       if (ty < 0) continue;
       const float* w_row = w + static_cast<size_t>(ay.KernelIndex(ty)) * ax.taps;
       float* dst = s.weights.data() + q * taps + n * static_cast<size_t>(ax.taps);
@@ -443,18 +463,19 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
 // scratch, then per row a horizontal pass (v along it) into out_rows[q]. The vertical pass stays
 // in phase layout, so the horizontal one reads contiguously too.
 void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, const std::vector<int>& rows,
-                   int oh, int R, RowScratch& s, RowStart start, float* const* out_rows) {
+                   const RowGrouping& grouping, int oh, int R, RowScratch& s, RowStart start,
+                   float* const* out_rows) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const int phases = ax.step;
   const size_t pitch = static_cast<size_t>(in.MaxLength());
   s.columns.resize(static_cast<size_t>(R) * phases * pitch);  // R,S,PW
-  ReadGroupRows(ay, rows, oh, R, s);
+  ReadGroupRows(ay, rows, grouping, oh, R, s);
   const size_t taps = s.read.size();
   s.weights.assign(static_cast<size_t>(R) * taps, 0.0f);  // R,taps
   for (size_t n = 0; n < taps; ++n)
     for (int q = 0; q < R; ++q)
-      if (const int ty = GroupTap(ay, s.read[n], q); ty >= 0)
+      if (const int ty = GroupTap(ay, grouping, s.read[n], q); ty >= 0)
         s.weights[q * taps + n] = f.column[static_cast<size_t>(ay.KernelIndex(ty))];
   for (int p = 0; p < phases; ++p) {
     if (!in.PhaseRead(p)) continue;
@@ -492,7 +513,7 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
   // row about once; enough bands remain to share among the threads.
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
   const int bands = (g.y.output + band - 1) / band;
-  const int group = RowGroup(g);
+  const RowGrouping grouping = GroupRows(g.y);
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
@@ -510,16 +531,22 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
           const std::optional<RankOneFactors>& f = factors.at(w);
           const RowStart start{ic == first, p.bias};
           phase_rows.Reset(input.Plane(ic), input.width);
+          // Runs of R*spacing rows, as `spacing` interleaved groups of R; smaller groups at the
+          // band's end.
           for (int oh = oh_begin; oh < oh_end;) {
-            int R = group;
-            while (oh + R > oh_end) R /= 2;
-            float* out_rows[kMaxRowGroup];
-            for (int q = 0; q < R; ++q) out_rows[q] = out.Plane(oc) + static_cast<size_t>(oh + q) * g.x.output;
-            if (f)
-              SeparableRows(phase_rows, *f, g, rows, oh, R, scratch, start, out_rows);
-            else
-              DirectRows(phase_rows, w, g, rows, oh, R, scratch, start, out_rows);
-            oh += R;
+            int R = grouping.size;
+            while (R > 1 && oh + R * grouping.spacing > oh_end) R /= 2;
+            const int run = R > 1 ? R * grouping.spacing : 1;
+            for (int first_row = oh; first_row < oh + std::min(run, grouping.spacing); ++first_row) {
+              float* out_rows[kMaxRowGroup];
+              for (int q = 0; q < R; ++q)
+                out_rows[q] = out.Plane(oc) + static_cast<size_t>(first_row + q * grouping.spacing) * g.x.output;
+              if (f)
+                SeparableRows(phase_rows, *f, g, rows, grouping, first_row, R, scratch, start, out_rows);
+              else
+                DirectRows(phase_rows, w, g, rows, grouping, first_row, R, scratch, start, out_rows);
+            }
+            oh += run;
           }
         }
       }
