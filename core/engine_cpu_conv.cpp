@@ -75,7 +75,9 @@ void ShapeOutput(Tensor3& out, int channels, int height, int width) {
   out.channels = channels;
   out.height = height;
   out.width = width;
-  if (out.data.size() != n) out.data = HugePageBuffer(n, 0.0f);
+  if (out.data.size() == n) return;
+  std::vector<float>().swap(out.data);  // freed first: never the old and the new at once
+  out.data = HugePageBuffer(n, 0.0f);
 }
 
 namespace {

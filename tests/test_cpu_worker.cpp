@@ -1,7 +1,9 @@
 // The window's CPU worker: latest wins, overtaken results are dropped, values are the engine's.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <thread>
 
 #include "gui/cpu_worker.h"
@@ -59,4 +61,26 @@ TEST_CASE("the CPU worker returns only the newest job's result, equal to the eng
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK_FALSE(worker.TakeFinished().has_value());
   CHECK_FALSE(worker.Busy());
+}
+
+TEST_CASE("a recycled map's storage is reused and fully overwritten") {
+  const auto input = std::make_shared<const Tensor3>(*MakeSample("grid7"));
+  CpuWorker worker;
+  Params p;
+  p.kernel = *MakePresetKernel("sobel-x", 3);
+  p.bias = 0.5f;
+  Expected<Geometry> g = ResolveGeometry(p, input->channels, input->height, input->width);
+  REQUIRE(g.ok());
+  CpuEngine engine;
+  Expected<Tensor3> want = Run(engine, p, *input);
+  REQUIRE(want.ok());
+  // A spent map of the result's size, full of NaN: any element the next job does not write shows.
+  Tensor3 spent = *want;
+  std::fill(spent.data.begin(), spent.data.end(), std::numeric_limits<float>::quiet_NaN());
+  const float* storage = spent.data.data();
+  worker.Recycle(std::move(spent));
+  worker.Submit({p, *g, input, 1, MapDisplay{}});
+  CpuWorker::Finished done = WaitFor(worker);
+  CHECK(done.feature_map.data.data() == storage);
+  CHECK(done.feature_map.data == want->data);
 }

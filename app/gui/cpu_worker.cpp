@@ -34,15 +34,22 @@ bool CpuWorker::Busy() const {
   return working_ || pending_.has_value();
 }
 
+void CpuWorker::Recycle(Tensor3 spent) {
+  const std::lock_guard lock(mutex_);
+  spare_ = std::move(spent);
+}
+
 void CpuWorker::Run(std::stop_token stop) {
   CpuEngine engine;
   while (true) {
     Job job;
+    Tensor3 out;
     {
       std::unique_lock lock(mutex_);
       if (!wake_.wait(lock, stop, [this] { return pending_.has_value(); })) return;
       job = std::move(*pending_);
       pending_.reset();
+      out = std::move(spare_);
       working_ = true;
     }
     Finished done;
@@ -50,7 +57,8 @@ void CpuWorker::Run(std::stop_token stop) {
     done.geometry = job.geometry;
     const auto start = std::chrono::steady_clock::now();
     try {
-      done.feature_map = engine.Compute(job.params, job.geometry, *job.input);
+      engine.ComputeInto(job.params, job.geometry, *job.input, out);
+      done.feature_map = std::move(out);
       // The engine's time, as the in-place path reports it; colouring is not the engine's.
       done.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       // A 4K map takes tens of milliseconds to colour: here, not on the UI thread.

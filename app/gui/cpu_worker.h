@@ -42,6 +42,10 @@ class CpuWorker {
   // The result of the newest job, once, when it is done; nullopt while it runs.
   std::optional<Finished> TakeFinished();
   bool Busy() const;
+  // Hands back a map the UI no longer shows. The next job computes into its storage when the
+  // size matches (a slider drag keeps the size or flips between a few), so a 4K map does not
+  // fault in 100 MB of fresh memory on every change.
+  void Recycle(Tensor3 spent);
 
  private:
   void Run(std::stop_token stop);
@@ -50,6 +54,7 @@ class CpuWorker {
   std::condition_variable_any wake_;
   std::optional<Job> pending_;
   std::optional<Finished> finished_;
+  Tensor3 spare_;  // from Recycle
   std::uint64_t newest_id_ = 0;
   bool working_ = false;
   std::jthread thread_;  // last: starts after, and stops before, the members it uses
