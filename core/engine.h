@@ -47,7 +47,7 @@ class CpuEngine final : public Engine {
   Tensor3 Compute(const Params& params, const Geometry& geometry, const Tensor3& input) override;
   // Compute into out. Where out already holds a tensor of the result's size (the previous result
   // of a loop, say), conv reuses its storage instead of allocating: a 4K map is 100 MB, and
-  // fresh memory costs page faults on every call.
+  // fresh memory costs page faults on every call. out must not be input.
   void ComputeInto(const Params& params, const Geometry& geometry, const Tensor3& input, Tensor3& out);
   const CpuEngineOptions& Options() const { return options_; }
   CpuPaths Paths(const Params& params, const Geometry& geometry) const;

@@ -87,7 +87,10 @@ void CpuEngine::ComputeInto(const Params& params, const Geometry& geometry, cons
     case Op::Conv:
     case Op::Transposed: cpu::Convolve(params, geometry, input, options_, out); return;
     case Op::MaxPool:
-    case Op::AvgPool: out = Pool(params, geometry, input, options_); return;
+    case Op::AvgPool:
+      out = Tensor3{};  // freed first: never the old and the new map at once
+      out = Pool(params, geometry, input, options_);
+      return;
   }
 }
 

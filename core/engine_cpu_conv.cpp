@@ -286,7 +286,10 @@ void Deinterleave(float* out, size_t pitch, const float* src, int stride, int n)
 
 // n floats of this thread's scratch, uninitialised, valid until its next call. Kept for the
 // thread's lifetime: OpenMP reuses its threads, and a fresh buffer per Compute (a few hundred KB,
-// served by mmap) was faulted in on every call: 9% of a 7x7 conv's profile in clear_page.
+// served by mmap) was faulted in on every call: 9% of a 7x7 conv's profile in clear_page. Only up
+// to kRetainedScratch floats: a huge stride and dilation on a wide image can need hundreds of MB,
+// which must not stay with every thread for the life of the process.
+constexpr size_t kRetainedScratch = size_t{4} << 20;  // 16 MB
 float* ThreadScratch(size_t n) {
   thread_local std::unique_ptr<float[]> buffer;
   thread_local size_t capacity = 0;
@@ -308,7 +311,7 @@ float* ThreadScratch(size_t n) {
 class PhaseRows {
  public:
   PhaseRows(const Geometry& g, const std::vector<int>& cols)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * GroupRows(g.y).spacing * (kMaxRowGroup - 1)) {
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * GroupRows(g.y).spacing * (GroupRows(g.y).size - 1)) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -333,7 +336,13 @@ class PhaseRows {
       while (j < length_ && in_place(j)) ++j;
       end_ = j;
     }
-    data_ = ThreadScratch(static_cast<size_t>(slots_) * phases_ * length_);
+    const size_t n = static_cast<size_t>(slots_) * phases_ * length_;
+    if (n <= kRetainedScratch) {
+      data_ = ThreadScratch(n);
+    } else {
+      owned_.reset(new float[n]);
+      data_ = owned_.get();
+    }
     tags_.assign(static_cast<size_t>(slots_), -1);
   }
 
@@ -387,6 +396,7 @@ class PhaseRows {
   int begin_ = 0, end_ = 0;    // interior phase columns, copied without the table
   std::vector<char> phase_read_;
   float* data_ = nullptr;  // slots,S,PW; uninitialised: unread phases are never built
+  std::unique_ptr<float[]> owned_;  // data_'s storage when too large to keep in ThreadScratch
   std::vector<int> tags_;          // lattice row held by each slot, -1: none
   const float* plane_ = nullptr;
   int width_ = 0;
@@ -631,10 +641,12 @@ Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input
 
 void Convolve(const Params& params, const Geometry& geometry, const Tensor3& input, const CpuEngineOptions& options,
               Tensor3& out) {
-  if (options.allow_polyphase)
+  if (options.allow_polyphase) {
     ConvolvePolyphase(params, geometry, input, options, out);
-  else
+  } else {
+    out = Tensor3{};  // freed first, as ShapeOutput does: never the old and the new at once
     out = ConvolveLattice(params, geometry, input, options);
+  }
 }
 
 CpuPaths ConvPaths(const Params& params, const Geometry& geometry, const CpuEngineOptions& options) {

@@ -270,7 +270,7 @@ void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double mill
   engines_.last_cpu_ms = milliseconds;
   result_.computed_by = EngineKind::Cpu;
   Tensor3 replaced = std::exchange(result_.feature_map, std::move(feature_map));
-  if (worker_ != nullptr) worker_->Recycle(std::move(replaced));
+  if (worker_ != nullptr && !replaced.Empty()) worker_->Recycle(std::move(replaced));
   result_.channels = result_.feature_map.channels;
   result_.geometry = std::move(geometry);
   if (picture != nullptr && picture->display == view.map_display) {

@@ -39,6 +39,10 @@ void CpuWorker::Recycle(Tensor3 spent) {
   spare_ = std::move(spent);
 }
 
+void CpuWorker::KeepAsSpare(Tensor3& map) {
+  if (spare_.Empty()) spare_ = std::move(map);
+}
+
 void CpuWorker::Run(std::stop_token stop) {
   CpuEngine engine;
   while (true) {
@@ -69,7 +73,14 @@ void CpuWorker::Run(std::stop_token stop) {
     }
     const std::lock_guard lock(mutex_);
     working_ = false;
-    if (done.id == newest_id_) finished_ = std::move(done);  // an overtaken result is dropped
+    // An overtaken result is dropped, and so is a newest one the UI never took; their storage
+    // becomes the next job's output (during a drag most results are overtaken).
+    if (done.id != newest_id_) {
+      KeepAsSpare(done.feature_map);
+      continue;
+    }
+    if (finished_) KeepAsSpare(finished_->feature_map);
+    finished_ = std::move(done);
   }
 }
 

@@ -49,6 +49,8 @@ class CpuWorker {
 
  private:
   void Run(std::stop_token stop);
+  // Takes map's storage as the spare unless one is held already. Call with mutex_ held.
+  void KeepAsSpare(Tensor3& map);
 
   mutable std::mutex mutex_;
   std::condition_variable_any wake_;
