@@ -14,6 +14,7 @@
 // band by band in each thread's own buffer (see PhaseRows).
 #include "engine_cpu_conv.h"
 
+#include <immintrin.h>  // _mm_sfence
 #include <omp.h>
 #include <sys/mman.h>
 
@@ -94,6 +95,10 @@ typedef float Vec4 __attribute__((vector_size(16)));
 typedef float Vec8 __attribute__((vector_size(32)));
 typedef float Vec16 __attribute__((vector_size(64)));
 
+// Outputs from this size on are written with streaming stores (RowStart::stream): well beyond
+// the L2 caches, so the lines would be evicted to memory unread anyway.
+constexpr std::size_t kStreamOutputBytes = std::size_t{16} << 20;
+
 // Where a row kernel's accumulators start: from what the output rows hold (a later input channel
 // adds to an earlier one's sums), or from a value (the bias, or 0 for scratch). Starting from a
 // value means the output is never read before it is written, so it needs no fill pass and no
@@ -101,6 +106,10 @@ typedef float Vec16 __attribute__((vector_size(64)));
 struct RowStart {
   bool from_value = false;
   float value = 0.0f;
+  // The rows are final and part of an output too large for the caches: stored with non-temporal
+  // (streaming) stores, which skip reading each line in before overwriting it. At 3x3 that read
+  // is a third of all memory traffic.
+  bool stream = false;
 };
 
 // For each of R output rows r: outs[r][i] = start + sum_t weights[r * taps + t] * srcs[t][i], for
@@ -111,7 +120,19 @@ struct RowStart {
 // 7x7). R = 2: two output rows share all but one of their source rows at stride 1, so each load
 // feeds two FMAs; unaligned loads (phase offsets) split cache lines, and at one load per FMA the
 // load ports, not the FMA units, were the limit.
-template <typename V, int R, int N>
+// A non-temporal store of one vector to a sizeof(V)-aligned p. Inline assembly because GCC 12 has
+// no generic builtin for it, and the intrinsics would need a target attribute on every generic
+// caller. The register operand prints as the vector's own width (xmm, ymm or zmm).
+template <typename V>
+__attribute__((always_inline)) inline void StreamStore(float* p, V v) {
+  if constexpr (sizeof(V) == 16)
+    __asm__("movntps %1, %0" : "=m"(*reinterpret_cast<V*>(p)) : "x"(v));
+  else
+    __asm__("vmovntps %1, %0" : "=m"(*reinterpret_cast<V*>(p)) : "v"(v));
+}
+
+// Stream: non-temporal stores, which need outs[r] + i aligned to sizeof(V).
+template <typename V, int R, int N, bool Stream = false>
 __attribute__((always_inline)) inline void AccumulateBlock(float* const* __restrict outs,
                                                            const float* const* __restrict srcs,
                                                            const float* __restrict weights, int taps, int i,
@@ -139,7 +160,37 @@ __attribute__((always_inline)) inline void AccumulateBlock(float* const* __restr
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int k = 0; k < N; ++k) __builtin_memcpy(outs[r] + i + k * lanes, &acc[r][k], sizeof(V));
+    for (int k = 0; k < N; ++k) {
+      if constexpr (Stream)
+        StreamStore(outs[r] + i + k * lanes, acc[r][k]);
+      else
+        __builtin_memcpy(outs[r] + i + k * lanes, &acc[r][k], sizeof(V));
+    }
+}
+
+// Columns [from, to) one at a time: the tails the vector blocks leave.
+__attribute__((always_inline)) inline void AccumulateColumns(float* const* __restrict outs, int R,
+                                                             const float* const* __restrict srcs,
+                                                             const float* __restrict weights, int taps, int from,
+                                                             int to, RowStart start) {
+  for (int i = from; i < to; ++i)
+    for (int r = 0; r < R; ++r) {
+      float acc = start.from_value ? start.value : outs[r][i];
+      for (int t = 0; t < taps; ++t) acc += weights[r * taps + t] * srcs[t][i];
+      outs[r][i] = acc;
+    }
+}
+
+// How many columns from outs[0] to the first sizeof(V)-aligned one, or -1 when the R rows are
+// not all aligned alike (then no column is aligned in every row).
+template <typename V, int R>
+int ColumnsToAlignment(float* const* outs) {
+  constexpr std::uintptr_t bytes = sizeof(V);
+  const std::uintptr_t misalign = reinterpret_cast<std::uintptr_t>(outs[0]) % bytes;
+  for (int r = 1; r < R; ++r)
+    if (reinterpret_cast<std::uintptr_t>(outs[r]) % bytes != misalign) return -1;
+  if (misalign % sizeof(float) != 0) return -1;
+  return static_cast<int>((bytes - misalign) % bytes / sizeof(float));
 }
 
 // The same for i < n: blocks of N vectors, then single vectors, then scalars. V is the widest
@@ -155,14 +206,16 @@ __attribute__((always_inline)) inline void AccumulateRows(float* const* __restri
   constexpr int registers = sizeof(V) == 64 ? 32 : 16;
   constexpr int N = std::min(8, registers / 2 / R);
   int i = 0;
-  for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i, start);
-  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i, start);
-  for (; i < n; ++i)
-    for (int r = 0; r < R; ++r) {
-      float acc = start.from_value ? start.value : outs[r][i];
-      for (int t = 0; t < taps; ++t) acc += weights[r * taps + t] * srcs[t][i];
-      outs[r][i] = acc;
-    }
+  if (const int head = start.stream ? ColumnsToAlignment<V, R>(outs) : -1; head >= 0 && head < n) {
+    AccumulateColumns(outs, R, srcs, weights, taps, 0, head, start);
+    for (i = head; i + N * lanes <= n; i += N * lanes)
+      AccumulateBlock<V, R, N, true>(outs, srcs, weights, taps, i, start);
+    for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1, true>(outs, srcs, weights, taps, i, start);
+  } else {
+    for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i, start);
+    for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i, start);
+  }
+  AccumulateColumns(outs, R, srcs, weights, taps, i, n, start);
 }
 
 // One instantiation per instruction set, picked once at run time, so the binary still runs on
@@ -539,6 +592,7 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
   const int bands = (g.y.output + band - 1) / band;
   const RowGrouping grouping = GroupRows(g.y);
+  const bool stream = out.data.size() * sizeof(float) >= kStreamOutputBytes;
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
@@ -554,7 +608,7 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
         for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
           const float* w = WeightPlane(p.kernel, p.op, oc, ic);
           const std::optional<RankOneFactors>& f = factors.at(w);
-          const RowStart start{ic == first, p.bias};
+          const RowStart start{ic == first, p.bias, stream && ic == first + g.channels.InputsPerGroup() - 1};
           phase_rows.Reset(input.Plane(ic), input.width);
           // Runs of R*spacing rows, as `spacing` interleaved groups of R; smaller groups at the
           // band's end.
@@ -575,6 +629,8 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
           }
         }
       }
+    // Streaming stores are weakly ordered: fenced before another thread (or the caller) reads.
+    if (stream) _mm_sfence();
   }
 }
 

@@ -311,5 +311,43 @@ TEST_CASE("threads: 2 threads give the same values as 1") {
   CHECK(tally.checked > 25);
 }
 
+TEST_CASE("large outputs: streaming stores, aligned and misaligned rows, direct and separable") {
+  // Outputs from 16 MB on are written with non-temporal stores (engine_cpu_conv.cpp), which the
+  // small random cases never reach. Width 1408 keeps every row vector-aligned alike (rows grouped
+  // and streamed); 1366 misaligns neighbouring rows (grouped rows stored normally, single rows
+  // streamed after a scalar head).
+  Rng rng(7006);
+  CpuEngineOptions two;
+  two.threads = 2;
+  Tally tally;
+  for (int width : {1408, 1366}) {
+    const Tensor3 input = RandomImage(rng, 3, 1100, width);
+    for (int kernel = 0; kernel < 2; ++kernel) {
+      Params p;
+      p.kernel = kernel == 0 ? RandomKernel(rng, 7, 7) : OuterProduct(rng, 9, 9);
+      p.bias = 0.25f;
+      p.padding.preset = PadPreset::Same;
+      Expected<Geometry> g = ResolveGeometry(p, input.channels, input.height, input.width);
+      REQUIRE(g.ok());
+      REQUIRE(g->channels.out_channels * g->y.output * static_cast<std::size_t>(g->x.output) * sizeof(float) >=
+              std::size_t{16} << 20);
+      Tensor3 got = Tensor3::Zeros(g->channels.out_channels, g->y.output, g->x.output);
+      std::fill(got.data.begin(), got.data.end(), std::numeric_limits<float>::quiet_NaN());
+      CpuEngine(two).ComputeInto(p, *g, input, got);
+      const Tensor3 plain = CpuEngine(PlainOptions()).Compute(p, *g, input);
+      const std::string why = reference::CompareWithReference(got, reference::RefTensor::FromTensor(plain));
+      ++tally.checked;
+      if (!why.empty()) {
+        ++tally.failures;
+        const std::string shape = kernel == 0 ? "dense 7x7" : "separable 9x9";
+        FAIL_CHECK("width " << width << ", " << shape << ": " << why);
+      }
+      tally.taken += CpuEngine(two).Paths(p, *g).separable == (kernel == 1);
+    }
+  }
+  CHECK(tally.failures == 0);
+  CHECK(tally.taken == 4);
+}
+
 }  // namespace
 }  // namespace stridescope
