@@ -239,7 +239,7 @@ void AccumulateBase(float* const* outs, const float* const* srcs, const float* w
   AccumulateRows<Vec4, R>(outs, srcs, weights, taps, n, start);
 }
 
-// The instantiation for the instruction set this machine has.
+// The instantiation (or value) for the instruction set this machine has.
 template <typename Fn>
 Fn PickIsa(Fn v4, Fn v3, Fn base) {
   __builtin_cpu_init();
@@ -255,6 +255,11 @@ AccumulateFn PickAccumulate() {
 }
 // By row count R (1, 2 or 4; the other entries unused).
 constexpr int kMaxRowGroup = 4;
+// The largest row group worth running on this machine: the one that still leaves the row kernel
+// 4 vectors per row (N, see AccumulateRows). With AVX-512's 32 registers that is 4 rows; with
+// 16 (AVX2, SSE2) 4 rows would leave 2 vectors each, and pairs measured faster: dense 7x7 s1
+// 1080p 12 -> 8 ms, 15x15 30 -> 26 ms, 15x15 s2 21 -> 18 ms on an AVX2 EPYC.
+const int kIsaRowGroup = PickIsa<int>(4, 2, 2);
 const AccumulateFn AccumulateGroup[kMaxRowGroup + 1] = {nullptr, PickAccumulate<1>(), PickAccumulate<2>(), nullptr,
                                                         PickAccumulate<4>()};
 
@@ -273,21 +278,24 @@ void AccumulateTaps(float* out, const float* const* srcs, const float* weights, 
 // taps + shift*(R-1) rows ("source rows" j, lattice row oh*S + j*D), and row q meets kernel row
 // j - q*shift; R*(taps + shift*(R-1)) rows of FMAs do R*taps rows of work, each load feeding R
 // of them. Without dilation spacing is 1 and shift is S; with dilation 2 at stride 1 the group is
-// every other row. Groups are kept to at most 1.5 times the work. Measured, one thread, 1080p:
-// dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2 31 ms alone, 22 in pairs.
+// every other row. Groups are kept to at most 1.5 times the work and to kIsaRowGroup rows.
+// Measured, one thread, 1080p, AVX-512: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2
+// 31 ms alone, 22 in pairs.
 struct RowGrouping {
   int size = 1;     // R: 1, 2 or 4
   int spacing = 1;  // between the group's output rows
   int shift = 1;    // source rows from one group row's window to the next one's
 };
 
-RowGrouping GroupRows(const AxisGeometry& ay) {
+// most: CpuEngineOptions::row_group, 0 for kIsaRowGroup.
+RowGrouping GroupRows(const AxisGeometry& ay, int most) {
+  if (most <= 0) most = kIsaRowGroup;
   RowGrouping grouping;
   const int common = std::gcd(ay.step, ay.dilation);
   grouping.spacing = ay.dilation / common;
   grouping.shift = ay.step / common;
   for (int R : {kMaxRowGroup, 2})
-    if (ay.taps >= 2 && 2 * (ay.taps + grouping.shift * (R - 1)) <= 3 * ay.taps) {
+    if (R <= most && ay.taps >= 2 && 2 * (ay.taps + grouping.shift * (R - 1)) <= 3 * ay.taps) {
       grouping.size = R;
       break;
     }
@@ -363,8 +371,8 @@ float* ThreadScratch(size_t n) {
 // cache and avoids faulting in a fresh input-sized buffer on every call.
 class PhaseRows {
  public:
-  PhaseRows(const Geometry& g, const std::vector<int>& cols)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * GroupRows(g.y).spacing * (GroupRows(g.y).size - 1)) {
+  PhaseRows(const Geometry& g, const std::vector<int>& cols, const RowGrouping& grouping)
+      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * grouping.spacing * (grouping.size - 1)) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -591,14 +599,14 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
   // row about once; enough bands remain to share among the threads.
   const int band = std::min(g.y.output, std::max(8, 4 * g.y.Extent() / g.y.step));
   const int bands = (g.y.output + band - 1) / band;
-  const RowGrouping grouping = GroupRows(g.y);
+  const RowGrouping grouping = GroupRows(g.y, options.row_group);
   const bool stream = out.data.size() * sizeof(float) >= kStreamOutputBytes;
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
   {
     RowScratch scratch;
-    PhaseRows phase_rows(g, cols);
+    PhaseRows phase_rows(g, cols, grouping);
     // in: C,H,W  out: F,OH,OW (one band of OH per step)
 #pragma omp for collapse(2) schedule(dynamic)
     for (int oc = 0; oc < out.channels; ++oc)

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +95,15 @@ std::optional<CpuPaths> Check(const Params& p, const Tensor3& input, Tally& tall
 
 PadMode AnyMode(Rng& rng) { return static_cast<PadMode>(rng.Int(0, 3)); }
 
+// The engine picks row groups of 4 only with AVX-512 (CpuEngineOptions::row_group): forced here
+// in turn with the other sizes, so every size is tested on any machine.
+CpuEngineOptions RowGroupOptions(int index) {
+  constexpr int kSizes[] = {0, 1, 2, 4};
+  CpuEngineOptions options;
+  options.row_group = kSizes[index % 4];
+  return options;
+}
+
 TEST_CASE("polyphase: strides 2..5 with every pad mode and dilation") {
   Rng rng(7001);
   Tally tally;
@@ -106,7 +116,7 @@ TEST_CASE("polyphase: strides 2..5 with every pad mode and dilation") {
     p.stride = {rng.Int(2, 5), rng.Int(2, 5)};
     p.dilation = {rng.Int(1, 3), rng.Int(1, 3)};
     if (p.op == Op::Transposed) p.padding.preset = PadPreset::Explicit;
-    const auto paths = Check(p, input, tally);
+    const auto paths = Check(p, input, tally, RowGroupOptions(index));
     if (paths && paths->polyphase) {
       ++tally.taken;
       ++by_mode[static_cast<int>(p.pad_mode)];
@@ -149,7 +159,7 @@ TEST_CASE("separable: outer products and presets, strided, dilated, padded, tran
     p.padding.bottom = rng.Int(0, 3);
     p.padding.left = rng.Int(0, 3);
     p.padding.right = rng.Int(0, 3);
-    const auto paths = Check(p, input, tally);
+    const auto paths = Check(p, input, tally, RowGroupOptions(index));
     if (paths && paths->separable) {
       ++tally.taken;
       transposed += p.op == Op::Transposed;
@@ -237,8 +247,8 @@ TEST_CASE("large kernels up to 31x31, direct and separable") {
 TEST_CASE("row kernel: output rows long enough for every block, vector and scalar tail") {
   // The row kernel takes blocks of 8 vectors (128 floats with AVX-512), then single vectors,
   // then scalars; the other sections' inputs are too narrow to reach the widest block. Direct
-  // and separable rows at row step 1 and 2 go in groups of 2 or 4 sharing their source rows
-  // (RowGroup), the rows left at a band's end in smaller groups.
+  // and separable rows go in groups of 2 or 4 sharing their source rows (GroupRows; each size
+  // forced in turn), the rows left at a band's end in smaller groups.
   Rng rng(7006);
   Tally tally;
   int wide = 0, vector_tail = 0, scalar_tail = 0, grouped = 0, grouped_separable = 0, grouped_odd = 0;
@@ -252,7 +262,7 @@ TEST_CASE("row kernel: output rows long enough for every block, vector and scala
     p.pad_mode = AnyMode(rng);
     p.padding.preset = rng.Chance(50) ? PadPreset::Same : PadPreset::Valid;
     Expected<Geometry> g = ResolveGeometry(p, input.channels, input.height, input.width);
-    const auto paths = Check(p, input, tally);
+    const auto paths = Check(p, input, tally, RowGroupOptions(index));
     if (!paths || !paths->polyphase) continue;
     ++tally.taken;
     const int ow = g->x.output;
@@ -260,7 +270,9 @@ TEST_CASE("row kernel: output rows long enough for every block, vector and scala
     vector_tail += ow % 128 >= 16;
     scalar_tail += ow % 4 != 0;
     const AxisGeometry& ay = g->y;
-    if (ay.dilation == 1 && (ay.step == 1 ? ay.taps > 1 : ay.step == 2 && ay.taps >= 5)) {
+    // A group of 2 adds `step` source rows to `taps` (dilation 1 or 2 here: shift = step or 1).
+    const int shift = ay.step / std::gcd(ay.step, ay.dilation);
+    if (RowGroupOptions(index).row_group != 1 && ay.taps >= 2 && 2 * (ay.taps + shift) <= 3 * ay.taps) {
       ++(paths->separable ? grouped_separable : grouped);
       grouped_odd += g->y.output % 2;
     }
