@@ -28,8 +28,9 @@ struct CpuEngineOptions {
   bool allow_separable = true;  // rank-1 2-D kernels as two 1-D passes
   bool allow_polyphase = true;  // off: the plain lattice loop (strided reads, the slow baseline)
   int threads = 0;              // OpenMP threads per Compute; 0: OpenMP's default
-  // At most this many output rows (1, 2 or 4) share source-row loads in the row kernel; 0: the
-  // best for this CPU's registers (4 with AVX-512, else 2). The tests force each size.
+  // At most this many output rows (1, 2 or 4) share source-row loads in the row kernel, wherever
+  // that adds at most half the work; 0: chosen for this CPU's registers (groups of 4 only where
+  // they add at most a quarter, without AVX-512). The tests force each size.
   int row_group = 0;
 };
 

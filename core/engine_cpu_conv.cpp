@@ -181,23 +181,29 @@ __attribute__((always_inline)) inline void AccumulateColumns(float* const* __res
     }
 }
 
-// How many columns from outs[0] to the first sizeof(V)-aligned one, or -1 when the R rows are
-// not all aligned alike (then no column is aligned in every row).
-template <typename V, int R>
-int ColumnsToAlignment(float* const* outs) {
-  constexpr std::uintptr_t bytes = sizeof(V);
+// Whether the R rows are aligned alike to `bytes` (a vector), so that one column is aligned in
+// all of them: the condition for streaming stores.
+bool RowsAlignedAlike(float* const* outs, int R, std::uintptr_t bytes) {
   const std::uintptr_t misalign = reinterpret_cast<std::uintptr_t>(outs[0]) % bytes;
   for (int r = 1; r < R; ++r)
-    if (reinterpret_cast<std::uintptr_t>(outs[r]) % bytes != misalign) return -1;
-  if (misalign % sizeof(float) != 0) return -1;
-  return static_cast<int>((bytes - misalign) % bytes / sizeof(float));
+    if (reinterpret_cast<std::uintptr_t>(outs[r]) % bytes != misalign) return false;
+  return misalign % sizeof(float) == 0;
+}
+
+// Columns from row to its first `bytes`-aligned one (row float-aligned).
+int ColumnsToAlignment(const float* row, std::uintptr_t bytes) {
+  return static_cast<int>((bytes - reinterpret_cast<std::uintptr_t>(row) % bytes) % bytes / sizeof(float));
 }
 
 // The same for i < n: blocks of N vectors, then single vectors, then scalars. V is the widest
 // vector of the instruction set the caller is compiled for; N = 8 where R*8 accumulators fit in
 // half its registers (16 of AVX-512's 32, 8 of AVX2's 16), leaving room for loads and weights,
 // and fewer otherwise: a wider block only leaves a longer tail to the single-vector loop.
-template <typename V, int R>
+// Stream: streaming stores, for rows aligned alike (RowsAlignedAlike): the columns before the
+// first aligned one go one at a time. Stream is a template parameter, not a branch, because one
+// body holding both kinds of block loop made GCC spill the accumulators of the hot loop to the
+// stack (dense 31x31 s2 1080p: 34 -> 69 ms).
+template <typename V, int R, bool Stream>
 __attribute__((always_inline)) inline void AccumulateRows(float* const* __restrict outs,
                                                           const float* const* __restrict srcs,
                                                           const float* __restrict weights, int taps, int n,
@@ -206,37 +212,34 @@ __attribute__((always_inline)) inline void AccumulateRows(float* const* __restri
   constexpr int registers = sizeof(V) == 64 ? 32 : 16;
   constexpr int N = std::min(8, registers / 2 / R);
   int i = 0;
-  if (const int head = start.stream ? ColumnsToAlignment<V, R>(outs) : -1; head >= 0 && head < n) {
-    AccumulateColumns(outs, R, srcs, weights, taps, 0, head, start);
-    for (i = head; i + N * lanes <= n; i += N * lanes)
-      AccumulateBlock<V, R, N, true>(outs, srcs, weights, taps, i, start);
-    for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1, true>(outs, srcs, weights, taps, i, start);
-  } else {
-    for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N>(outs, srcs, weights, taps, i, start);
-    for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1>(outs, srcs, weights, taps, i, start);
+  if constexpr (Stream) {
+    i = std::min(n, ColumnsToAlignment(outs[0], sizeof(V)));
+    AccumulateColumns(outs, R, srcs, weights, taps, 0, i, start);
   }
+  for (; i + N * lanes <= n; i += N * lanes) AccumulateBlock<V, R, N, Stream>(outs, srcs, weights, taps, i, start);
+  for (; i + lanes <= n; i += lanes) AccumulateBlock<V, R, 1, Stream>(outs, srcs, weights, taps, i, start);
   AccumulateColumns(outs, R, srcs, weights, taps, i, n, start);
 }
 
 // One instantiation per instruction set, picked once at run time, so the binary still runs on
 // any x86-64: AVX-512 (16 lanes), AVX2 + FMA (8 lanes), SSE2 (4 lanes). Not target_clones:
 // each clone needs its own vector width, and a clone shares one body.
-template <int R>
+template <int R, bool Stream>
 __attribute__((target("arch=x86-64-v4"))) void AccumulateV4(float* const* outs, const float* const* srcs,
                                                              const float* weights, int taps, int n,
                                                              RowStart start) {
-  AccumulateRows<Vec16, R>(outs, srcs, weights, taps, n, start);
+  AccumulateRows<Vec16, R, Stream>(outs, srcs, weights, taps, n, start);
 }
-template <int R>
+template <int R, bool Stream>
 __attribute__((target("arch=x86-64-v3"))) void AccumulateV3(float* const* outs, const float* const* srcs,
                                                              const float* weights, int taps, int n,
                                                              RowStart start) {
-  AccumulateRows<Vec8, R>(outs, srcs, weights, taps, n, start);
+  AccumulateRows<Vec8, R, Stream>(outs, srcs, weights, taps, n, start);
 }
-template <int R>
+template <int R, bool Stream>
 void AccumulateBase(float* const* outs, const float* const* srcs, const float* weights, int taps, int n,
                     RowStart start) {
-  AccumulateRows<Vec4, R>(outs, srcs, weights, taps, n, start);
+  AccumulateRows<Vec4, R, Stream>(outs, srcs, weights, taps, n, start);
 }
 
 // The instantiation (or value) for the instruction set this machine has.
@@ -249,23 +252,35 @@ Fn PickIsa(Fn v4, Fn v3, Fn base) {
 }
 
 using AccumulateFn = void (*)(float* const*, const float* const*, const float*, int, int, RowStart);
-template <int R>
+template <int R, bool Stream = false>
 AccumulateFn PickAccumulate() {
-  return PickIsa<AccumulateFn>(AccumulateV4<R>, AccumulateV3<R>, AccumulateBase<R>);
+  return PickIsa<AccumulateFn>(AccumulateV4<R, Stream>, AccumulateV3<R, Stream>, AccumulateBase<R, Stream>);
 }
 // By row count R (1, 2 or 4; the other entries unused).
 constexpr int kMaxRowGroup = 4;
-// The largest row group worth running on this machine: the one that still leaves the row kernel
-// 4 vectors per row (N, see AccumulateRows). With AVX-512's 32 registers that is 4 rows; with
-// 16 (AVX2, SSE2) 4 rows would leave 2 vectors each, and pairs measured faster: dense 7x7 s1
-// 1080p 12 -> 8 ms, 15x15 30 -> 26 ms, 15x15 s2 21 -> 18 ms on an AVX2 EPYC.
-const int kIsaRowGroup = PickIsa<int>(4, 2, 2);
-const AccumulateFn AccumulateGroup[kMaxRowGroup + 1] = {nullptr, PickAccumulate<1>(), PickAccumulate<2>(), nullptr,
-                                                        PickAccumulate<4>()};
+// How much more work than its rows need (see RowGrouping) a group of 4 may do, in quarters.
+// With AVX-512's 32 registers the row kernel keeps 4 vectors per row in a group of 4, and it
+// may do 1.5x the work like a pair. With 16 (AVX2, SSE2) it keeps only 2 per row, and beat pairs
+// only where it adds at most a quarter. Measured on an AVX2 EPYC, 1080p, pairs against 4s:
+// dense 7x7 s1 10.0 vs 11.8 ms, 15x15 s1 33.5 vs 32.5, 31x31 s1 117 vs 110, 15x15 s2 9.2 vs 12.3.
+const int kIsaGroupOf4Quarters = PickIsa<int>(6, 5, 5);
+// Vector width of the instruction set the row kernel runs with.
+const std::uintptr_t kIsaVectorBytes = PickIsa<std::uintptr_t>(sizeof(Vec16), sizeof(Vec8), sizeof(Vec4));
+// By streaming and row count R (1, 2 or 4; the other entries unused).
+const AccumulateFn kAccumulate[2][kMaxRowGroup + 1] = {
+    {nullptr, PickAccumulate<1>(), PickAccumulate<2>(), nullptr, PickAccumulate<4>()},
+    {nullptr, PickAccumulate<1, true>(), PickAccumulate<2, true>(), nullptr, PickAccumulate<4, true>()}};
+
+// outs[r][i] = start + sum_t weights[r * taps + t] * srcs[t][i] for r < R (1, 2 or 4), i < n.
+void AccumulateGroup(int R, float* const* outs, const float* const* srcs, const float* weights, int taps, int n,
+                     RowStart start) {
+  const bool stream = start.stream && RowsAlignedAlike(outs, R, kIsaVectorBytes);
+  kAccumulate[stream][R](outs, srcs, weights, taps, n, start);
+}
 
 // out[i] = start + sum_t weights[t] * srcs[t][i] for i < n.
 void AccumulateTaps(float* out, const float* const* srcs, const float* weights, int taps, int n, RowStart start) {
-  AccumulateGroup[1](&out, srcs, weights, taps, n, start);
+  AccumulateGroup(1, &out, srcs, weights, taps, n, start);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +293,7 @@ void AccumulateTaps(float* out, const float* const* srcs, const float* weights, 
 // taps + shift*(R-1) rows ("source rows" j, lattice row oh*S + j*D), and row q meets kernel row
 // j - q*shift; R*(taps + shift*(R-1)) rows of FMAs do R*taps rows of work, each load feeding R
 // of them. Without dilation spacing is 1 and shift is S; with dilation 2 at stride 1 the group is
-// every other row. Groups are kept to at most 1.5 times the work and to kIsaRowGroup rows.
+// every other row. Pairs may do at most 1.5 times the work, 4s see kIsaGroupOf4Quarters.
 // Measured, one thread, 1080p, AVX-512: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2
 // 31 ms alone, 22 in pairs.
 struct RowGrouping {
@@ -287,18 +302,21 @@ struct RowGrouping {
   int shift = 1;    // source rows from one group row's window to the next one's
 };
 
-// most: CpuEngineOptions::row_group, 0 for kIsaRowGroup.
+// most: CpuEngineOptions::row_group; 0 lets the instruction set decide about groups of 4.
 RowGrouping GroupRows(const AxisGeometry& ay, int most) {
-  if (most <= 0) most = kIsaRowGroup;
+  const bool by_isa = most <= 0;
+  if (by_isa) most = kMaxRowGroup;
   RowGrouping grouping;
   const int common = std::gcd(ay.step, ay.dilation);
   grouping.spacing = ay.dilation / common;
   grouping.shift = ay.step / common;
-  for (int R : {kMaxRowGroup, 2})
-    if (R <= most && ay.taps >= 2 && 2 * (ay.taps + grouping.shift * (R - 1)) <= 3 * ay.taps) {
+  for (int R : {kMaxRowGroup, 2}) {
+    const int quarters = R == 4 && by_isa ? kIsaGroupOf4Quarters : 6;
+    if (R <= most && ay.taps >= 2 && 4 * (ay.taps + grouping.shift * (R - 1)) <= quarters * ay.taps) {
       grouping.size = R;
       break;
     }
+  }
   return grouping;
 }
 
@@ -542,7 +560,7 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
       for (int tx = 0; tx < ax.taps; ++tx) dst[tx] = w_row[ax.KernelIndex(tx)];
     }
   }
-  AccumulateGroup[R](out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output, start);
+  AccumulateGroup(R, out_rows, s.srcs.data(), s.weights.data(), static_cast<int>(taps), ax.output, start);
 }
 
 // The same rows as a vertical pass (u down the group's read rows, per needed column phase) into
@@ -573,7 +591,7 @@ void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, co
     const int n = in.PhaseLength(p);
     float* columns[kMaxRowGroup];
     for (int q = 0; q < R; ++q) columns[q] = s.columns.data() + (static_cast<size_t>(q) * phases + p) * pitch;
-    AccumulateGroup[R](columns, s.srcs.data(), s.weights.data(), static_cast<int>(taps), n, RowStart{true, 0.0f});
+    AccumulateGroup(R, columns, s.srcs.data(), s.weights.data(), static_cast<int>(taps), n, RowStart{true, 0.0f});
   }
   s.weights.clear();
   for (int tx = 0; tx < ax.taps; ++tx) s.weights.push_back(f.row[static_cast<size_t>(ax.KernelIndex(tx))]);
