@@ -19,6 +19,8 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <new>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -621,43 +623,60 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
   const bool stream = out.data.size() * sizeof(float) >= kStreamOutputBytes;
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
+  // Memory running out inside the parallel region must not escape it (that would terminate):
+  // each thread notes it and skips its remaining bands, and the caller gets the bad_alloc.
+  std::atomic<bool> out_of_memory{false};
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
   {
     RowScratch scratch;
-    PhaseRows phase_rows(g, cols, grouping);
-    // in: C,H,W  out: F,OH,OW (one band of OH per step)
+    std::optional<PhaseRows> phase_rows;
+    try {
+      phase_rows.emplace(g, cols, grouping);
+    } catch (const std::bad_alloc&) {
+      out_of_memory = true;
+    }
+    // One band of OH of one output channel. in: C,H,W  out: F,OH,OW
+    auto run_band = [&](int oc, int b) {
+      const int oh_begin = b * band, oh_end = std::min(g.y.output, oh_begin + band);
+      const int first = g.channels.FirstInputOf(oc);
+      for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
+        const float* w = WeightPlane(p.kernel, p.op, oc, ic);
+        const std::optional<RankOneFactors>& f = factors.at(w);
+        const RowStart start{ic == first, p.bias, stream && ic == first + g.channels.InputsPerGroup() - 1};
+        phase_rows->Reset(input.Plane(ic), input.width);
+        // Runs of R*spacing rows, as `spacing` interleaved groups of R; smaller groups at the
+        // band's end.
+        for (int oh = oh_begin; oh < oh_end;) {
+          int R = grouping.size;
+          while (R > 1 && oh + R * grouping.spacing > oh_end) R /= 2;
+          const int run = R > 1 ? R * grouping.spacing : 1;
+          for (int first_row = oh; first_row < oh + std::min(run, grouping.spacing); ++first_row) {
+            float* out_rows[kMaxRowGroup];
+            for (int q = 0; q < R; ++q)
+              out_rows[q] = out.Plane(oc) + static_cast<size_t>(first_row + q * grouping.spacing) * g.x.output;
+            if (f)
+              SeparableRows(*phase_rows, *f, g, rows, grouping, first_row, R, scratch, start, out_rows);
+            else
+              DirectRows(*phase_rows, w, g, rows, grouping, first_row, R, scratch, start, out_rows);
+          }
+          oh += run;
+        }
+      }
+    };
 #pragma omp for collapse(2) schedule(dynamic)
     for (int oc = 0; oc < out.channels; ++oc)
       for (int b = 0; b < bands; ++b) {
-        const int oh_begin = b * band, oh_end = std::min(g.y.output, oh_begin + band);
-        const int first = g.channels.FirstInputOf(oc);
-        for (int ic = first; ic < first + g.channels.InputsPerGroup(); ++ic) {
-          const float* w = WeightPlane(p.kernel, p.op, oc, ic);
-          const std::optional<RankOneFactors>& f = factors.at(w);
-          const RowStart start{ic == first, p.bias, stream && ic == first + g.channels.InputsPerGroup() - 1};
-          phase_rows.Reset(input.Plane(ic), input.width);
-          // Runs of R*spacing rows, as `spacing` interleaved groups of R; smaller groups at the
-          // band's end.
-          for (int oh = oh_begin; oh < oh_end;) {
-            int R = grouping.size;
-            while (R > 1 && oh + R * grouping.spacing > oh_end) R /= 2;
-            const int run = R > 1 ? R * grouping.spacing : 1;
-            for (int first_row = oh; first_row < oh + std::min(run, grouping.spacing); ++first_row) {
-              float* out_rows[kMaxRowGroup];
-              for (int q = 0; q < R; ++q)
-                out_rows[q] = out.Plane(oc) + static_cast<size_t>(first_row + q * grouping.spacing) * g.x.output;
-              if (f)
-                SeparableRows(phase_rows, *f, g, rows, grouping, first_row, R, scratch, start, out_rows);
-              else
-                DirectRows(phase_rows, w, g, rows, grouping, first_row, R, scratch, start, out_rows);
-            }
-            oh += run;
-          }
+        if (out_of_memory) continue;
+        try {
+          run_band(oc, b);
+        } catch (const std::bad_alloc&) {
+          out_of_memory = true;
         }
       }
     // Streaming stores are weakly ordered: fenced before another thread (or the caller) reads.
     if (stream) _mm_sfence();
   }
+  if (out_of_memory) throw std::bad_alloc();
 }
 
 // ---------------------------------------------------------------------------------------------
