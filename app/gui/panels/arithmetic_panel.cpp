@@ -70,7 +70,11 @@ void DrawGrid(const char* caption, const CellArithmetic& cell, int channel, Grid
   ImGui::TextDisabled("%s", caption);
   const ImGuiTableFlags flags =
       ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
-  if (ImGui::BeginTable(caption, cell.taps_x, flags)) {
+  // Sized to its columns, not to the space left: past the pane's edge ImGui squeezed the fixed
+  // columns to a digit each (a 7x7 Gaussian's weights read "0"); the pane scrolls instead.
+  const float cell_width = widest + 2.0f * ImGui::GetStyle().CellPadding.x + 1.0f;
+  const ImVec2 size(cell_width * static_cast<float>(cell.taps_x) + 1.0f, 0.0f);
+  if (ImGui::BeginTable(caption, cell.taps_x, flags, size)) {
     for (int tx = 0; tx < cell.taps_x; ++tx)
       ImGui::TableSetupColumn(nullptr, ImGuiTableColumnFlags_WidthFixed, widest);
     const int winner = cell.op == Op::MaxPool ? cell.max_term : -1;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -209,6 +210,23 @@ const KernelPreset* FindPreset(std::string_view name) {
 // from .npy files) are shown, not edited: a 31x31 grid of fields helps nobody.
 constexpr int kMaxEditableSide = 9;
 
+// The most precise of a few formats in which every weight fits a cell `width` wide: a 7x7
+// Gaussian's weights ("0.00835") are wider than its cells, and clipped digits read as wrong
+// values. Hovering a cell shows the exact weight.
+const char* FittingWeightFormat(const std::vector<float>& weights, float width) {
+  static constexpr const char* kFormats[] = {"%.3g", "%.2g", "%.1g"};
+  for (const char* format : kFormats) {
+    float widest = 0.0f;
+    char text[32];
+    for (float w : weights) {
+      std::snprintf(text, sizeof text, format, static_cast<double>(w));
+      widest = std::max(widest, ImGui::CalcTextSize(text).x);
+    }
+    if (widest <= width) return format;
+  }
+  return kFormats[std::size(kFormats) - 1];
+}
+
 bool WeightGrid(Kernel* kernel) {
   if (kernel->rank != 2 || kernel->height > kMaxEditableSide || kernel->width > kMaxEditableSide) {
     Row("");
@@ -217,18 +235,22 @@ bool WeightGrid(Kernel* kernel) {
   }
   bool changed = false;
   const float spacing = ImGui::GetStyle().ItemInnerSpacing.x;
+  const char* format = nullptr;
   for (int ky = 0; ky < kernel->height; ++ky) {
     Row(ky == 0 ? "Weights" : "");
     const float cell = (ImGui::GetContentRegionAvail().x - spacing * static_cast<float>(kernel->width - 1)) /
                        static_cast<float>(kernel->width);
+    if (format == nullptr)
+      format = FittingWeightFormat(kernel->weights, cell - 2.0f * ImGui::GetStyle().FramePadding.x);
     for (int kx = 0; kx < kernel->width; ++kx) {
       if (kx > 0) ImGui::SameLine(0.0f, spacing);
       ImGui::PushID(ky * kMaxEditableSide + kx);
       ImGui::SetNextItemWidth(cell);
       float& weight = kernel->weights[static_cast<std::size_t>(ky) * kernel->width + kx];
       // Drag to nudge, double-click or Ctrl+click to type. Non-finite input is refused by clamping.
-      if (ImGui::DragFloat("##w", &weight, 0.01f, -1000.0f, 1000.0f, "%.3g", ImGuiSliderFlags_AlwaysClamp))
+      if (ImGui::DragFloat("##w", &weight, 0.01f, -1000.0f, 1000.0f, format, ImGuiSliderFlags_AlwaysClamp))
         changed = true;
+      if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) ImGui::SetTooltip("%g", static_cast<double>(weight));
       ImGui::PopID();
     }
   }
