@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <new>
 #include <atomic>
+#include <exception>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -623,17 +624,24 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
   const bool stream = out.data.size() * sizeof(float) >= kStreamOutputBytes;
   const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
                          g.y.taps * g.x.taps;
-  // Memory running out inside the parallel region must not escape it (that would terminate):
-  // each thread notes it and skips its remaining bands, and the caller gets the bad_alloc.
-  std::atomic<bool> out_of_memory{false};
+  // No exception may leave the parallel region (that would terminate): the first one (memory
+  // running out, in practice) is kept, every thread skips its remaining bands, and the caller
+  // gets it after the region.
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  auto keep_failure = [&] {
+#pragma omp critical(stridescope_conv_failure)
+    if (!failure) failure = std::current_exception();
+    failed = true;
+  };
 #pragma omp parallel num_threads(ThreadCount(options)) if (UseThreads(options, work))
   {
     RowScratch scratch;
     std::optional<PhaseRows> phase_rows;
     try {
       phase_rows.emplace(g, cols, grouping);
-    } catch (const std::bad_alloc&) {
-      out_of_memory = true;
+    } catch (...) {
+      keep_failure();
     }
     // One band of OH of one output channel. in: C,H,W  out: F,OH,OW
     auto run_band = [&](int oc, int b) {
@@ -666,17 +674,17 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
 #pragma omp for collapse(2) schedule(dynamic)
     for (int oc = 0; oc < out.channels; ++oc)
       for (int b = 0; b < bands; ++b) {
-        if (out_of_memory) continue;
+        if (failed) continue;
         try {
           run_band(oc, b);
-        } catch (const std::bad_alloc&) {
-          out_of_memory = true;
+        } catch (...) {
+          keep_failure();
         }
       }
     // Streaming stores are weakly ordered: fenced before another thread (or the caller) reads.
     if (stream) _mm_sfence();
   }
-  if (out_of_memory) throw std::bad_alloc();
+  if (failure) std::rethrow_exception(failure);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -328,15 +328,26 @@ TEST_CASE("large outputs: streaming stores, aligned and misaligned rows, direct 
   // small random cases never reach. Width 1408 keeps every row vector-aligned alike (rows grouped
   // and streamed); 1366 misaligns neighbouring rows (grouped rows stored normally, single rows
   // streamed after a scalar head).
+  // Each width runs with row groups of 4 forced, then of 2, and the last case sums input
+  // channels, so the streamed pass follows the earlier channels' sums.
   Rng rng(7006);
-  CpuEngineOptions two;
-  two.threads = 2;
   Tally tally;
   for (int width : {1408, 1366}) {
     const Tensor3 input = RandomImage(rng, 3, 1100, width);
-    for (int kernel = 0; kernel < 2; ++kernel) {
+    for (int kernel = 0; kernel < 3; ++kernel) {
+      CpuEngineOptions two = RowGroupOptions(kernel == 1 ? 2 : 3);  // groups of 2, then of 4
+      two.threads = 2;
       Params p;
-      p.kernel = kernel == 0 ? RandomKernel(rng, 7, 7) : OuterProduct(rng, 9, 9);
+      p.kernel = kernel == 1 ? OuterProduct(rng, 9, 9) : RandomKernel(rng, 7, 7);
+      if (kernel == 2) {
+        // 3 filters over 3 channels (3x3: the plain path stays quick), 3 outputs of 3 sums each.
+        p.kernel = RandomKernel(rng, 3, 3);
+        p.kernel.rank = 4;
+        p.kernel.filters = 3;
+        p.kernel.channels = 3;
+        p.kernel.weights.clear();
+        for (int i = 0; i < 3 * 3 * 3 * 3; ++i) p.kernel.weights.push_back(rng.Value());
+      }
       p.bias = 0.25f;
       p.padding.preset = PadPreset::Same;
       Expected<Geometry> g = ResolveGeometry(p, input.channels, input.height, input.width);
@@ -351,14 +362,14 @@ TEST_CASE("large outputs: streaming stores, aligned and misaligned rows, direct 
       ++tally.checked;
       if (!why.empty()) {
         ++tally.failures;
-        const std::string shape = kernel == 0 ? "dense 7x7" : "separable 9x9";
+        const std::string shape = kernel == 1 ? "separable 9x9" : kernel == 0 ? "dense 7x7" : "3x3x3x3 summed";
         FAIL_CHECK("width " << width << ", " << shape << ": " << why);
       }
       tally.taken += CpuEngine(two).Paths(p, *g).separable == (kernel == 1);
     }
   }
   CHECK(tally.failures == 0);
-  CHECK(tally.taken == 4);
+  CHECK(tally.taken == 6);
 }
 
 }  // namespace
