@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "gui/app_state.h"
 #include "gui/number_text.h"
 #include "gui/theme.h"
+#include "colour_map.h"
 #include "kernels.h"
 #include "samples.h"
 
@@ -210,12 +212,11 @@ const KernelPreset* FindPreset(std::string_view name) {
 // from .npy files) are shown, not edited: a 31x31 grid of fields helps nobody.
 constexpr int kMaxEditableSide = 9;
 
-// The most precise of a few formats in which every weight fits a cell `width` wide: a 7x7
-// Gaussian's weights ("0.00835") are wider than its cells, and clipped digits read as wrong
-// values. Hovering a cell shows the exact weight.
+// The most precise of a few formats in which every weight fits a cell `width` wide, or nullptr
+// when none does (a 7x7 Gaussian's "0.00835" in a 25-pixel cell): clipped digits read as wrong
+// values, so such a grid shows colours instead.
 const char* FittingWeightFormat(const std::vector<float>& weights, float width) {
-  static constexpr const char* kFormats[] = {"%.3g", "%.2g", "%.1g"};
-  for (const char* format : kFormats) {
+  for (const char* format : {"%.3g", "%.2g", "%.1g"}) {
     float widest = 0.0f;
     char text[32];
     for (float w : weights) {
@@ -224,7 +225,16 @@ const char* FittingWeightFormat(const std::vector<float>& weights, float width) 
     }
     if (widest <= width) return format;
   }
-  return kFormats[std::size(kFormats) - 1];
+  return nullptr;
+}
+
+// A weight's cell colour when the grid is too narrow for numbers: the feature map's diverging
+// map over -max|w|..max|w| (blue negative, near-white zero, red positive), so the kernel's shape
+// still reads at a glance.
+ImVec4 WeightSwatch(float weight, float largest) {
+  const DisplayRange range{-largest, largest};
+  const Rgb8 c = ColourOfValue(weight, ColourMap::Diverging, largest > 0.0f ? range : DisplayRange{-1.0f, 1.0f});
+  return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f);
 }
 
 bool WeightGrid(Kernel* kernel) {
@@ -235,24 +245,36 @@ bool WeightGrid(Kernel* kernel) {
   }
   bool changed = false;
   const float spacing = ImGui::GetStyle().ItemInnerSpacing.x;
+  float largest = 0.0f;
+  for (float w : kernel->weights) largest = std::max(largest, std::abs(w));
   const char* format = nullptr;
+  bool swatches = false;
   for (int ky = 0; ky < kernel->height; ++ky) {
     Row(ky == 0 ? "Weights" : "");
     const float cell = (ImGui::GetContentRegionAvail().x - spacing * static_cast<float>(kernel->width - 1)) /
                        static_cast<float>(kernel->width);
-    if (format == nullptr)
+    if (ky == 0) {
       format = FittingWeightFormat(kernel->weights, cell - 2.0f * ImGui::GetStyle().FramePadding.x);
+      swatches = format == nullptr;
+    }
     for (int kx = 0; kx < kernel->width; ++kx) {
       if (kx > 0) ImGui::SameLine(0.0f, spacing);
       ImGui::PushID(ky * kMaxEditableSide + kx);
       ImGui::SetNextItemWidth(cell);
       float& weight = kernel->weights[static_cast<std::size_t>(ky) * kernel->width + kx];
+      if (swatches) ImGui::PushStyleColor(ImGuiCol_FrameBg, WeightSwatch(weight, largest));
       // Drag to nudge, double-click or Ctrl+click to type. Non-finite input is refused by clamping.
-      if (ImGui::DragFloat("##w", &weight, 0.01f, -1000.0f, 1000.0f, format, ImGuiSliderFlags_AlwaysClamp))
+      if (ImGui::DragFloat("##w", &weight, 0.01f, -1000.0f, 1000.0f, swatches ? "" : format,
+                           ImGuiSliderFlags_AlwaysClamp))
         changed = true;
+      if (swatches) ImGui::PopStyleColor();
       if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) ImGui::SetTooltip("%g", static_cast<double>(weight));
       ImGui::PopID();
     }
+  }
+  if (swatches) {
+    Row("");
+    WrappedText(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), "Red above 0, blue below; hover a cell for its value.");
   }
   return changed;
 }
