@@ -268,13 +268,14 @@ bool WeightGrid(Kernel* kernel) {
                            ImGuiSliderFlags_AlwaysClamp))
         changed = true;
       if (swatches) ImGui::PopStyleColor();
-      if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) ImGui::SetTooltip("%g", static_cast<double>(weight));
+      if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) {
+        if (swatches)
+          ImGui::SetTooltip("%g (too narrow for numbers: red above 0, blue below)", static_cast<double>(weight));
+        else
+          ImGui::SetTooltip("%g", static_cast<double>(weight));
+      }
       ImGui::PopID();
     }
-  }
-  if (swatches) {
-    Row("");
-    WrappedText(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), "Red above 0, blue below; hover a cell for its value.");
   }
   return changed;
 }
