@@ -19,13 +19,13 @@
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <new>
 #include <atomic>
-#include <exception>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -115,14 +115,6 @@ struct RowStart {
   bool stream = false;
 };
 
-// For each of R output rows r: outs[r][i] = start + sum_t weights[r * taps + t] * srcs[t][i], for
-// i in [i, i + N vectors). The R*N accumulators stay in registers while every tap streams one
-// contiguous load per vector and R FMAs through it, so a 31x31 kernel does not reload and store
-// the output row 961 times. N = 8 (R = 1): an FMA has 4 cycles of latency and two issue ports,
-// so fewer independent accumulators leave the units idle (4 of them measured 32 GFLOP/s on dense
-// 7x7). R = 2: two output rows share all but one of their source rows at stride 1, so each load
-// feeds two FMAs; unaligned loads (phase offsets) split cache lines, and at one load per FMA the
-// load ports, not the FMA units, were the limit.
 // A non-temporal store of one vector to a sizeof(V)-aligned p. Inline assembly because GCC 12 has
 // no generic builtin for it, and the intrinsics would need a target attribute on every generic
 // caller. The register operand prints as the vector's own width (xmm, ymm or zmm).
@@ -134,6 +126,14 @@ __attribute__((always_inline)) inline void StreamStore(float* p, V v) {
     __asm__("vmovntps %1, %0" : "=m"(*reinterpret_cast<V*>(p)) : "v"(v));
 }
 
+// For each of R output rows r: outs[r][i] = start + sum_t weights[r * taps + t] * srcs[t][i], for
+// i in [i, i + N vectors). The R*N accumulators stay in registers while every tap streams one
+// contiguous load per vector and R FMAs through it, so a 31x31 kernel does not reload and store
+// the output row 961 times. N = 8 (R = 1): an FMA has 4 cycles of latency and two issue ports,
+// so fewer independent accumulators leave the units idle (4 of them measured 32 GFLOP/s on dense
+// 7x7). R = 2: two output rows share all but one of their source rows at stride 1, so each load
+// feeds two FMAs; unaligned loads (phase offsets) split cache lines, and at one load per FMA the
+// load ports, not the FMA units, were the limit.
 // Stream: non-temporal stores, which need outs[r] + i aligned to sizeof(V).
 template <typename V, int R, int N, bool Stream = false>
 __attribute__((always_inline)) inline void AccumulateBlock(float* const* __restrict outs,

@@ -10,16 +10,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <iterator>
 #include <string>
 #include <string_view>
 
 #include <imgui.h>
 
+#include "colour_map.h"
 #include "gui/app_state.h"
 #include "gui/number_text.h"
 #include "gui/theme.h"
-#include "colour_map.h"
 #include "kernels.h"
 #include "samples.h"
 
@@ -268,12 +267,9 @@ bool WeightGrid(Kernel* kernel) {
                            ImGuiSliderFlags_AlwaysClamp))
         changed = true;
       if (swatches) ImGui::PopStyleColor();
-      if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) {
-        if (swatches)
-          ImGui::SetTooltip("%g (too narrow for numbers: red above 0, blue below)", static_cast<double>(weight));
-        else
-          ImGui::SetTooltip("%g", static_cast<double>(weight));
-      }
+      if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
+        ImGui::SetTooltip("%g%s", static_cast<double>(weight),
+                          swatches ? " (too narrow for numbers: red above 0, blue below)" : "");
       ImGui::PopID();
     }
   }
