@@ -16,7 +16,6 @@
 
 #include <immintrin.h>  // _mm_sfence
 #include <omp.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
@@ -41,39 +40,6 @@ int ThreadCount(const CpuEngineOptions& options) {
 // ---------------------------------------------------------------------------------------------
 // Output buffers
 
-namespace {
-
-// Storage for n floats, each `value`, advised into huge pages.
-std::vector<float> HugePageBuffer(std::size_t n, float value) {
-  std::vector<float> data;
-  data.reserve(n);
-  // glibc serves blocks over 32 MB with a fresh mmap and unmaps them on free, so a 4K output
-  // (100 MB) is faulted in 4 KB at a time on every call: measured 25 K faults and ~75 ms of
-  // kernel time per 3840x2160x3 call, several times the convolution itself. Huge pages cut the
-  // faults 512-fold. Only whole 2 MB pages inside the block are advised; a hint, so failure
-  // (no THP, other kernels) is harmless.
-#ifdef MADV_HUGEPAGE
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(data.data());
-  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t last = (begin + n * sizeof(float)) & ~(kHuge - 1);
-  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-#endif
-  data.assign(n, value);
-  return data;
-}
-
-}  // namespace
-
-Tensor3 FilledTensor(int channels, int height, int width, float value) {
-  Tensor3 t;
-  t.channels = channels;
-  t.height = height;
-  t.width = width;
-  t.data = HugePageBuffer(static_cast<std::size_t>(channels) * height * width, value);
-  return t;
-}
-
 void ShapeOutput(Tensor3& out, int channels, int height, int width) {
   const std::size_t n = static_cast<std::size_t>(channels) * height * width;
   out.channels = channels;
@@ -81,7 +47,7 @@ void ShapeOutput(Tensor3& out, int channels, int height, int width) {
   out.width = width;
   if (out.data.size() == n) return;
   std::vector<float>().swap(out.data);  // freed first: never the old and the new at once
-  out.data = HugePageBuffer(n, 0.0f);
+  out.data = LargeFloatBuffer(n, 0.0f);
 }
 
 namespace {
@@ -712,7 +678,7 @@ Tensor3 ConvolveLattice(const Params& p, const Geometry& g, const Tensor3& input
                         const CpuEngineOptions& options) {
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
-  Tensor3 out = FilledTensor(g.channels.out_channels, ay.output, ax.output, p.bias);
+  Tensor3 out = Tensor3::Filled(g.channels.out_channels, ay.output, ax.output, p.bias);
   const std::vector<int> rows = ay.SourceTable(g.pad_mode);
   const std::vector<int> cols = ax.SourceTable(g.pad_mode);
   const size_t lw = cols.size();

@@ -20,10 +20,6 @@ inline bool UseThreads(const CpuEngineOptions& options, long long work) {
   return work >= (1LL << 23);
 }
 
-// A C,H,W tensor with every element `value`, its storage advised into huge pages (see the
-// definition for why the engine's outputs need that).
-Tensor3 FilledTensor(int channels, int height, int width, float value);
-
 // Makes out a channels x height x width tensor whose every element the caller will overwrite.
 // Storage of the right size is kept as it is, unfilled: a caller that passes its previous output
 // back computes into memory that is already mapped, which for a 4K map saves faulting in 100 MB

@@ -14,14 +14,9 @@ struct Tensor3 {
   int width = 0;
   std::vector<float> data;
 
-  static Tensor3 Zeros(int channels, int height, int width) {
-    Tensor3 t;
-    t.channels = channels;
-    t.height = height;
-    t.width = width;
-    t.data.assign(static_cast<std::size_t>(channels) * height * width, 0.0f);
-    return t;
-  }
+  // Every element `value`; storage over 2 MB is advised into huge pages (see LargeFloatBuffer).
+  static Tensor3 Filled(int channels, int height, int width, float value);
+  static Tensor3 Zeros(int channels, int height, int width) { return Filled(channels, height, width, 0.0f); }
   std::size_t PlaneSize() const { return static_cast<std::size_t>(height) * width; }
   bool Empty() const { return data.empty(); }
   float* Plane(int c) { return data.data() + c * PlaneSize(); }
@@ -29,6 +24,9 @@ struct Tensor3 {
   float& At(int c, int y, int x) { return data[(static_cast<std::size_t>(c) * height + y) * width + x]; }
   float At(int c, int y, int x) const { return data[(static_cast<std::size_t>(c) * height + y) * width + x]; }
 };
+
+// n floats, each `value`, with every whole 2 MB page inside the block advised into huge pages.
+std::vector<float> LargeFloatBuffer(std::size_t n, float value);
 
 // Convolution weights as the user gave them. rank says which of the three shapes it was:
 //   2: (KH, KW)          one 2-D kernel; ChannelMode decides how it meets a multi-channel image

@@ -372,5 +372,23 @@ TEST_CASE("large outputs: streaming stores, aligned and misaligned rows, direct 
   CHECK(tally.taken == 6);
 }
 
+TEST_CASE("tensor storage: every element filled, below, at and across the huge-page size") {
+  // Tensor3::Filled advises the whole 2 MB pages inside its block into huge pages (images and
+  // outputs alike); the madvise must not change what the block holds or how long it is.
+  constexpr int kPageFloats = (2 << 20) / sizeof(float);
+  for (const int n : {0, 1, kPageFloats - 1, kPageFloats, 3 * kPageFloats + 5}) {
+    const Tensor3 filled = Tensor3::Filled(1, 1, n, -2.5f);
+    CHECK(filled.width == n);
+    REQUIRE(filled.data.size() == static_cast<std::size_t>(n));
+    CHECK(std::count(filled.data.begin(), filled.data.end(), -2.5f) == n);
+  }
+  const Tensor3 zeros = Tensor3::Zeros(3, 1024, 700);
+  CHECK(zeros.channels == 3);
+  CHECK(zeros.height == 1024);
+  CHECK(zeros.PlaneSize() == 1024u * 700u);
+  REQUIRE(zeros.data.size() == 3u * 1024u * 700u);
+  CHECK(std::all_of(zeros.data.begin(), zeros.data.end(), [](float v) { return v == 0.0f; }));
+}
+
 }  // namespace
 }  // namespace stridescope
