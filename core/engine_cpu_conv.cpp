@@ -658,8 +658,14 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
   const int bands = (g.y.output + band - 1) / band;
   const RowGrouping grouping = GroupRows(g.y, options.row_group);
   const bool stream = out.data.size() * sizeof(float) >= kStreamOutputBytes;
-  const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() *
-                         g.y.taps * g.x.taps;
+  // Multiply-adds, plus the phase split's pass over the input: at stride 4 with a 3x3 kernel
+  // that pass is 70% of the time but the multiply-adds alone (3.5 M at 1080p) fell under the
+  // threshold, so the conv ran on one thread. One input element measured about as long as 12
+  // multiply-adds (a memory-bound copy against the row kernel).
+  constexpr long long kSplitCostPerElement = 12;
+  const long long work = static_cast<long long>(out.data.size()) * g.channels.InputsPerGroup() * g.y.taps *
+                             g.x.taps +
+                         kSplitCostPerElement * static_cast<long long>(input.data.size());
   // No exception may leave the parallel region (that would terminate): the first one (memory
   // running out, in practice) is kept, every thread skips its remaining bands, and the caller
   // gets it after the region.
