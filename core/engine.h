@@ -29,8 +29,8 @@ struct CpuEngineOptions {
   bool allow_polyphase = true;  // off: the plain lattice loop (strided reads, the slow baseline)
   int threads = 0;              // OpenMP threads per Compute; 0: OpenMP's default
   // At most this many output rows (1, 2 or 4) share source-row loads in the row kernel, wherever
-  // that adds at most half the work; 0: chosen for this CPU's registers (groups of 4 only where
-  // they add at most a quarter, without AVX-512). The tests force each size.
+  // that adds at most half the work; 0: chosen for this CPU's registers (groups of 4 only with
+  // AVX-512). The tests force each size.
   int row_group = 0;
 };
 

@@ -254,12 +254,13 @@ AccumulateFn PickAccumulate() {
 }
 // By row count R (1, 2 or 4; the other entries unused).
 constexpr int kMaxRowGroup = 4;
-// How much more work than its rows need (see RowGrouping) a group of 4 may do, in quarters.
-// With AVX-512's 32 registers the row kernel keeps 4 vectors per row in a group of 4, and it
-// may do 1.5x the work like a pair. With 16 (AVX2, SSE2) it keeps only 2 per row, and beat pairs
-// only where it adds at most a quarter. Measured on an AVX2 EPYC, 1080p, pairs against 4s:
-// dense 7x7 s1 10.0 vs 11.8 ms, 15x15 s1 33.5 vs 32.5, 31x31 s1 117 vs 110, 15x15 s2 9.2 vs 12.3.
-const int kIsaGroupOf4Quarters = PickIsa<int>(6, 5, 5);
+// Whether GroupRows may pick groups of 4 when CpuEngineOptions::row_group leaves it to the
+// instruction set. With AVX-512's 32 registers the row kernel keeps 4 vectors per row in a group
+// of 4. With 16 (AVX2, SSE2) it keeps only 2, 8 FMA chains against a pair's 12 (see
+// AccumulateRows), and pairs measured faster wherever 4s were picked: on an AVX2 EPYC, 1080p,
+// interleaved A/B runs, dense 15x15 s1 0.69-0.82x the time of 4s, 31x31 s1 0.77x, 31x31 s2 0.89x,
+// 4K 15x15 s1 0.93x.
+const bool kIsaGroupsOf4 = PickIsa<bool>(true, false, false);
 // Vector width of the instruction set the row kernel runs with.
 const std::uintptr_t kIsaVectorBytes = PickIsa<std::uintptr_t>(sizeof(Vec16), sizeof(Vec8), sizeof(Vec4));
 // By streaming and row count R (1, 2 or 4; the other entries unused).
@@ -289,7 +290,7 @@ void AccumulateTaps(float* out, const float* const* srcs, const float* weights, 
 // taps + shift*(R-1) rows ("source rows" j, lattice row oh*S + j*D), and row q meets kernel row
 // j - q*shift; R*(taps + shift*(R-1)) rows of FMAs do R*taps rows of work, each load feeding R
 // of them. Without dilation spacing is 1 and shift is S; with dilation 2 at stride 1 the group is
-// every other row. Pairs may do at most 1.5 times the work, 4s see kIsaGroupOf4Quarters.
+// every other row. A group may do at most 1.5 times the work; 4s see kIsaGroupsOf4.
 // Measured, one thread, 1080p, AVX-512: dense 15x15 s1 80 ms alone, 57 in pairs, 49 in 4s; s2
 // 31 ms alone, 22 in pairs.
 struct RowGrouping {
@@ -307,8 +308,8 @@ RowGrouping GroupRows(const AxisGeometry& ay, int most) {
   grouping.spacing = ay.dilation / common;
   grouping.shift = ay.step / common;
   for (int R : {kMaxRowGroup, 2}) {
-    const int quarters = R == 4 && by_isa ? kIsaGroupOf4Quarters : 6;
-    if (R <= most && ay.taps >= 2 && 4 * (ay.taps + grouping.shift * (R - 1)) <= quarters * ay.taps) {
+    if (R == 4 && by_isa && !kIsaGroupsOf4) continue;
+    if (R <= most && ay.taps >= 2 && 2 * (ay.taps + grouping.shift * (R - 1)) <= 3 * ay.taps) {
       grouping.size = R;
       break;
     }
