@@ -27,6 +27,7 @@
 #include <new>
 #include <numeric>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "separable.h"
@@ -387,7 +388,11 @@ float* ThreadScratch(size_t n) {
 class PhaseRows {
  public:
   PhaseRows(const Geometry& g, const std::vector<int>& cols, const RowGrouping& grouping)
-      : cols_(cols), phases_(g.x.step), slots_(g.y.Extent() + g.y.step * grouping.spacing * (grouping.size - 1)) {
+      : cols_(cols),
+        phases_(g.x.step),
+        slots_(g.y.Extent() + g.y.step * grouping.spacing * (grouping.size - 1)),
+        margin_(g.x.Extent() - 1),
+        small_window_(g.x.Extent() <= kMaxDirectExtent && g.y.Extent() <= kMaxDirectExtent) {
     const AxisGeometry& ax = g.x;
     const int table = static_cast<int>(cols.size());
     length_ = (table + phases_ - 1) / phases_;
@@ -422,12 +427,26 @@ class PhaseRows {
     tags_.assign(static_cast<size_t>(slots_), -1);
   }
 
-  // Starts on another input channel (plane: H,W row-major).
-  void Reset(const float* plane, int width) {
+  // Starts on another input channel (plane: H,W row-major). direct: the channel's taps go
+  // through DirectRows, which at stride 1 with a window of at most 9x9 reads the interior
+  // straight from the plane (see InteriorOutputs), so rows need only their edges built.
+  // Measured in interleaved A/B runs (AVX2 EPYC) against building whole rows: 3x3 0.65-0.71x the
+  // time at 1080p and 4K, 3x3 with dilation 2 0.7x, 5x5 0.83-0.90x, 7x7 0.79-0.96x, 9x9 0.93x;
+  // but 11x11 1.2x, 15x15 1.19-1.26x, 31x31 1.33x and 7x7 with dilation 2 1.4x, so wider
+  // windows keep the copy.
+  void Reset(const float* plane, int width, bool direct) {
     plane_ = plane;
     width_ = width;
+    edges_only_ = direct && phases_ == 1 && small_window_ && end_ - begin_ - margin_ >= kMinInteriorOutputs;
     std::fill(tags_.begin(), tags_.end(), -1);
   }
+  // Output columns [first, last) whose windows lie in the interior, when rows are built with
+  // their edges only (stride 1): their taps read the plane itself, lattice column j being input
+  // column j + InputColumnOffset(). {0, 0} otherwise.
+  std::pair<int, int> InteriorOutputs() const {
+    return edges_only_ ? std::pair{begin_, end_ - margin_} : std::pair{0, 0};
+  }
+  int InputColumnOffset() const { return offset_; }
   // Lattice columns p, p+S, p+2S, ... of lattice row r (source row iy >= 0); PhaseLength(p) of them.
   const float* Phase(int r, int iy, int p) { return Row(r, iy) + static_cast<size_t>(p) * length_; }
   // All phases of lattice row r, phase p at p * MaxLength().
@@ -448,11 +467,16 @@ class PhaseRows {
   bool PhaseRead(int p) const { return phase_read_[static_cast<size_t>(p)] != 0; }
 
  private:
-  // src: W  row: S,PW (the edges only of phases some tap reads)
+  // src: W  row: S,PW (the edges only of phases some tap reads). Edges only: the interior just
+  // as far as a window from an edge output reaches into it.
   void Build(const float* src, float* row) const {
     const size_t pitch = static_cast<size_t>(length_);
-    if (end_ > begin_)
+    if (edges_only_) {
+      std::copy(src + begin_ + offset_, src + begin_ + margin_ + offset_, row + begin_);
+      std::copy(src + end_ - margin_ + offset_, src + end_ + offset_, row + end_ - margin_);
+    } else if (end_ > begin_) {
       Deinterleave(row + begin_, pitch, src + begin_ * phases_ + offset_, phases_, end_ - begin_);
+    }
     for (int p = 0; p < phases_; ++p) {
       if (!PhaseRead(p)) continue;
       float* dst = row + static_cast<size_t>(p) * pitch;
@@ -474,6 +498,12 @@ class PhaseRows {
   int length_ = 0;
   int offset_ = 0;             // input column of lattice column 0 in the interior
   int begin_ = 0, end_ = 0;    // interior phase columns, copied without the table
+  int margin_ = 0;             // lattice columns a window spans after its first
+  bool small_window_ = false;  // see Reset
+  bool edges_only_ = false;    // see Reset
+  static constexpr int kMaxDirectExtent = 9;
+  // Below this many interior outputs a row is cheaper built whole than called for in 3 pieces.
+  static constexpr int kMinInteriorOutputs = 64;
   std::vector<char> phase_read_;
   float* data_ = nullptr;  // slots,S,PW; uninitialised: unread phases are never built
   std::unique_ptr<float[]> owned_;  // data_'s storage when too large to keep in ThreadScratch
@@ -523,6 +553,7 @@ struct RowScratch {
   // the plane, R and read rows they were built for. Every group away from the top and bottom
   // edges has the same ones; rebuilding them per group was 9% of a 7x7 stride-2 conv.
   std::vector<int> tap_in_row;
+  std::vector<const float*> interior_srcs, right_srcs;  // see PhaseRows::InteriorOutputs
   std::vector<float> direct_weights;  // R,taps
   const float* direct_plane = nullptr;
   int direct_R = 0;
@@ -543,17 +574,13 @@ int GroupTap(const AxisGeometry& ay, const RowGrouping& grouping, int j, int q) 
   return ty >= 0 && ty < ay.taps ? ty : -1;
 }
 
-// The source rows the band's next group reads and this one does not, for NextRows: the next
-// group starts R rows on, or 1 where groups interleave (dilation). Only at stride 2, as measured
-// in interleaved A/B runs on an AVX2 EPYC: stride 2 at 1080p 6-16% faster (3x3, 7x7, 15x15,
-// separable), at 4K within 5% either way (the input far exceeds L3 and bandwidth is the limit);
-// stride 4 7-19% slower and stride 1 8% slower (7x7; there the copy is a memcpy the hardware
-// prefetcher keeps up with).
-NextRows NextGroupRows(const PhaseRows& in, const AxisGeometry& ay, const AxisGeometry& ax,
-                       const std::vector<int>& rows, const RowGrouping& grouping, int oh, int R) {
+// The source rows the band's next group reads and this one does not, for NextRows, each from
+// input column `column`: the next group starts R rows on, or 1 where groups interleave
+// (dilation).
+NextRows NextGroupRows(const PhaseRows& in, const AxisGeometry& ay, const std::vector<int>& rows,
+                       const RowGrouping& grouping, int oh, int R, int floats_per_column, int column) {
   NextRows next;
-  if (ax.step != 2) return next;
-  next.floats_per_column = ax.step;
+  next.floats_per_column = floats_per_column;
   const int reads = ay.taps + grouping.shift * (R - 1);
   const int last = oh * ay.step + (reads - 1) * ay.dilation;
   const int next_oh = oh + (grouping.spacing > 1 ? 1 : R);
@@ -561,9 +588,20 @@ NextRows NextGroupRows(const PhaseRows& in, const AxisGeometry& ay, const AxisGe
     const int r = next_oh * ay.step + j * ay.dilation;
     if (r <= last) continue;
     if (r >= static_cast<int>(rows.size())) break;
-    if (const int iy = rows[static_cast<size_t>(r)]; iy >= 0) next.rows[next.count++] = in.SourceRow(iy);
+    if (const int iy = rows[static_cast<size_t>(r)]; iy >= 0) next.rows[next.count++] = in.SourceRow(iy) + column;
   }
   return next;
+}
+
+// NextGroupRows for a pass over phase rows (PhaseRows splits the prefetched rows). Only at
+// stride 2, as measured in interleaved A/B runs on an AVX2 EPYC: stride 2 at 1080p 6-16% faster
+// (3x3, 7x7, 15x15, separable), at 4K within 5% either way (the input far exceeds L3 and
+// bandwidth is the limit); stride 4 7-19% slower and stride 1 8% slower (7x7; there the copy is
+// a memcpy the hardware prefetcher keeps up with).
+NextRows NextGroupPhaseRows(const PhaseRows& in, const AxisGeometry& ay, const AxisGeometry& ax,
+                            const std::vector<int>& rows, const RowGrouping& grouping, int oh, int R) {
+  if (ax.step != 2) return NextRows{};
+  return NextGroupRows(in, ay, rows, grouping, oh, R, ax.step, 0);
 }
 
 // out_rows[q] = start + w (*) output row oh + q*spacing for q < R (1, 2 or 4, at most
@@ -581,11 +619,22 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
       const int c = tx * ax.dilation;
       s.tap_in_row.push_back(c % ax.step * in.MaxLength() + c / ax.step);
     }
+  // Output columns [first, last) read the plane itself (stride 1), the others the built rows.
+  const auto [first, last] = in.InteriorOutputs();
+  const int plane_column = first + in.InputColumnOffset();
   s.srcs.clear();
+  s.interior_srcs.clear();
+  s.right_srcs.clear();
   for (const int j : s.read) {
     const int r = oh * ay.step + j * ay.dilation;
-    const float* row = in.Row(r, rows[static_cast<size_t>(r)]);
+    const int iy = rows[static_cast<size_t>(r)];
+    const float* row = in.Row(r, iy);
     for (const int offset : s.tap_in_row) s.srcs.push_back(row + offset);
+    if (last > first)
+      for (const int offset : s.tap_in_row) {
+        s.interior_srcs.push_back(in.SourceRow(iy) + plane_column + offset);
+        s.right_srcs.push_back(row + offset + last);
+      }
   }
   if (s.direct_plane != w || s.direct_R != R || s.direct_read != s.read) {
     s.direct_weights.assign(static_cast<size_t>(R) * taps, 0.0f);
@@ -601,8 +650,24 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
     s.direct_R = R;
     s.direct_read = s.read;
   }
-  AccumulateGroup(R, out_rows, s.srcs.data(), s.direct_weights.data(), static_cast<int>(taps), ax.output, start,
-                  NextGroupRows(in, ay, ax, rows, grouping, oh, R));
+  if (last <= first) {
+    AccumulateGroup(R, out_rows, s.srcs.data(), s.direct_weights.data(), static_cast<int>(taps), ax.output, start,
+                    NextGroupPhaseRows(in, ay, ax, rows, grouping, oh, R));
+    return;
+  }
+  float* interior_rows[kMaxRowGroup];
+  float* right_rows[kMaxRowGroup];
+  for (int q = 0; q < R; ++q) {
+    interior_rows[q] = out_rows[q] + first;
+    right_rows[q] = out_rows[q] + last;
+  }
+  AccumulateGroup(R, out_rows, s.srcs.data(), s.direct_weights.data(), static_cast<int>(taps), first, start);
+  // The next group's new rows are prefetched here: read straight from the plane, each block met
+  // them cold otherwise.
+  AccumulateGroup(R, interior_rows, s.interior_srcs.data(), s.direct_weights.data(), static_cast<int>(taps),
+                  last - first, start, NextGroupRows(in, ay, rows, grouping, oh, R, 1, plane_column));
+  AccumulateGroup(R, right_rows, s.right_srcs.data(), s.direct_weights.data(), static_cast<int>(taps),
+                  ax.output - last, start);
 }
 
 // The same rows as a vertical pass (u down the group's read rows, per needed column phase) into
@@ -624,7 +689,7 @@ void SeparableRows(PhaseRows& in, const RankOneFactors& f, const Geometry& g, co
       if (const int ty = GroupTap(ay, grouping, s.read[n], q); ty >= 0)
         s.weights[q * taps + n] = f.column[static_cast<size_t>(ay.KernelIndex(ty))];
   // Prefetched once, during the first phase's pass: its columns map onto the whole input row.
-  NextRows next = NextGroupRows(in, ay, ax, rows, grouping, oh, R);
+  NextRows next = NextGroupPhaseRows(in, ay, ax, rows, grouping, oh, R);
   for (int p = 0; p < phases; ++p) {
     if (!in.PhaseRead(p)) continue;
     s.srcs.clear();
@@ -699,7 +764,7 @@ void ConvolvePolyphase(const Params& p, const Geometry& g, const Tensor3& input,
         const float* w = WeightPlane(p.kernel, p.op, oc, ic);
         const std::optional<RankOneFactors>& f = factors.at(w);
         const RowStart start{ic == first, p.bias, stream && ic == first + g.channels.InputsPerGroup() - 1};
-        phase_rows->Reset(input.Plane(ic), input.width);
+        phase_rows->Reset(input.Plane(ic), input.width, !f);
         // Runs of R*spacing rows, as `spacing` interleaved groups of R; smaller groups at the
         // band's end.
         for (int oh = oh_begin; oh < oh_end;) {
