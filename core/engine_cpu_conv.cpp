@@ -431,7 +431,8 @@ class PhaseRows {
   // through DirectRows, which at stride 1 with a window of at most 9x9 reads the interior
   // straight from the plane (see InteriorOutputs), so rows need only their edges built.
   // Measured in interleaved A/B runs (AVX2 EPYC) against building whole rows: 3x3 0.65-0.71x the
-  // time at 1080p and 4K, 3x3 with dilation 2 0.7x, 5x5 0.83-0.90x, 7x7 0.79-0.96x, 9x9 0.93x;
+  // time at 1080p and 4K, 3x3 with dilation 2 0.7x, 5x5 0.83-0.90x, 5x5 with dilation 2 (extent
+  // 9) 0.78-0.87x, 7x7 0.79-0.96x, 9x9 0.93x;
   // but 11x11 1.2x, 15x15 1.19-1.26x, 31x31 1.33x and 7x7 with dilation 2 1.4x, so wider
   // windows keep the copy.
   void Reset(const float* plane, int width, bool direct) {
@@ -544,6 +545,8 @@ FactorTable FactorPlanes(const Params& p, const Geometry& g, const CpuEngineOpti
 }
 
 // Scratch one thread reuses across its output rows: tap lists and the vertical-pass phases.
+// Made afresh for every Compute (inside its parallel region): tap_in_row and the direct_* cache
+// are only valid for one geometry, and a kernel plane at a reused address must not hit the cache.
 struct RowScratch {
   std::vector<const float*> srcs;
   std::vector<float> weights;

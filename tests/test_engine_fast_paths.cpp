@@ -246,9 +246,10 @@ TEST_CASE("large kernels up to 31x31, direct and separable") {
 
 TEST_CASE("row kernel: output rows long enough for every block, vector and scalar tail") {
   // The row kernel takes blocks of up to 8 vectors (128 floats with AVX-512; 6 for a pair of
-  // rows with AVX2), then single vectors, then scalars; the other sections' inputs are too narrow to reach the widest block. Direct
-  // and separable rows go in groups of 2 or 4 sharing their source rows (GroupRows; each size
-  // forced in turn), the rows left at a band's end in smaller groups.
+  // rows with AVX2), then single vectors, then scalars; the other sections' inputs are too
+  // narrow to reach the widest block. Direct and separable rows go in groups of 2 or 4 sharing
+  // their source rows (GroupRows; each size forced in turn), the rows left at a band's end in
+  // smaller groups.
   Rng rng(7006);
   Tally tally;
   int wide = 0, vector_tail = 0, scalar_tail = 0, grouped = 0, grouped_separable = 0, grouped_odd = 0;
