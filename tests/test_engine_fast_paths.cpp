@@ -373,6 +373,42 @@ TEST_CASE("large outputs: streaming stores, aligned and misaligned rows, direct 
   CHECK(tally.taken == 6);
 }
 
+TEST_CASE("stride 1 in place: interior from the image, edges from padded rows, at the threshold") {
+  // At stride 1 with windows up to 9x9 a direct conv reads its interior output columns straight
+  // from the image and only the edges from padded copies (PhaseRows::InteriorOutputs), once the
+  // interior has 64 or more outputs. Widths here put it just below, at and above that, for every
+  // window extent up to 9 and past it, with each pad mode, explicit padding up to the extent on
+  // either side, dilation 1 and 2, and both row-group sizes.
+  Rng rng(7011);
+  Tally tally;
+  for (int extent = 2; extent <= 11; ++extent) {
+    for (int dilation : {1, 2}) {
+      if ((extent - 1) % dilation != 0) continue;
+      const int taps = (extent - 1) / dilation + 1;
+      for (int interior : {62, 63, 64, 65, 130}) {
+        Params p;
+        p.kernel = RandomKernel(rng, rng.Int(1, 4), taps);
+        p.dilation = {1, dilation};
+        p.pad_mode = AnyMode(rng);
+        const int left = rng.Int(0, extent - 1), right = rng.Int(0, extent - 1);
+        p.padding.left = left;
+        p.padding.right = right;
+        p.padding.top = rng.Int(0, 1);
+        p.padding.bottom = rng.Int(0, 1);
+        // Lattice columns [left, left + width) are the image: interior outputs = width - extent + 1.
+        const int width = interior + extent - 1;
+        const Tensor3 input = RandomImage(rng, rng.Int(1, 2), rng.Int(4, 9), width);
+        CpuEngineOptions options = RowGroupOptions(interior);
+        options.threads = rng.Int(1, 2);
+        if (Check(p, input, tally, options)) ++tally.taken;
+      }
+    }
+  }
+  MESSAGE("stride 1 in place: " << tally.checked << " valid cases");
+  CHECK(tally.failures == 0);
+  CHECK(tally.checked > 60);
+}
+
 TEST_CASE("tensor storage: every element filled, below, at and across the huge-page size") {
   // Tensor3::Filled advises the whole 2 MB pages inside its block into huge pages (images and
   // outputs alike); the madvise must not change what the block holds or how long it is.
