@@ -14,7 +14,7 @@ namespace {
 // Max and average pooling. in: C,H,W  out: C,OH,OW
 // Simple per-cell loops, threaded over output rows: pooling windows are small in practice.
 Tensor3 Pool(const Params& p, const Geometry& g, const Tensor3& input, const CpuEngineOptions& options) {
-  Tensor3 out = Tensor3::Filled(input.channels, g.y.output, g.x.output, 0.0f);
+  Tensor3 out = Tensor3::Zeros(input.channels, g.y.output, g.x.output);
   const AxisGeometry& ay = g.y;
   const AxisGeometry& ax = g.x;
   const std::vector<int> rows = ay.SourceTable(g.pad_mode);  // -1: padding

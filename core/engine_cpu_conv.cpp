@@ -643,11 +643,13 @@ void DirectRows(PhaseRows& in, const float* w, const Geometry& g, const std::vec
     const int iy = rows[static_cast<size_t>(r)];
     const float* row = in.Row(r, iy);
     for (const int offset : s.tap_in_row) s.srcs.push_back(row + offset);
-    if (last > first)
+    if (last > first) {
+      const float* interior = in.SourceRow(iy) + plane_column;
       for (const int offset : s.tap_in_row) {
-        s.interior_srcs.push_back(in.SourceRow(iy) + plane_column + offset);
+        s.interior_srcs.push_back(interior + offset);
         s.right_srcs.push_back(row + offset + last);
       }
+    }
   }
   if (s.direct_plane != w || s.direct_R != R || s.direct_read != s.read) {
     s.direct_weights.assign(static_cast<size_t>(R) * taps, 0.0f);
