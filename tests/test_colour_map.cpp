@@ -3,6 +3,7 @@
 // random small maps with negative, zero, NaN and infinite values, on a headless EGL context.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "display_mapper.h"
 #include "gl_context.h"
 #include "gl_texture.h"
+#include "mip_levels.h"
 
 using namespace stridescope;
 
@@ -263,14 +265,20 @@ class ArrayTexture {
   GLuint id_ = 0;
 };
 
-std::vector<std::uint8_t> ReadRgba(const GlTexture& texture) {
-  std::vector<std::uint8_t> rgba(static_cast<std::size_t>(texture.width()) * texture.height() * 4);
+// Level `level` of a display texture as RGBA8 (its size from GL).
+RgbaLevel ReadLevel(const GlTexture& texture, int level) {
+  RgbaLevel read;
   glBindTexture(GL_TEXTURE_2D, texture.id());
+  glGetTexLevelParameteriv(GL_TEXTURE_2D, level, GL_TEXTURE_WIDTH, &read.width);
+  glGetTexLevelParameteriv(GL_TEXTURE_2D, level, GL_TEXTURE_HEIGHT, &read.height);
+  read.rgba.resize(static_cast<std::size_t>(read.width) * read.height * 4);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  glGetTexImage(GL_TEXTURE_2D, level, GL_RGBA, GL_UNSIGNED_BYTE, read.rgba.data());
   glBindTexture(GL_TEXTURE_2D, 0);
-  return rgba;
+  return read;
 }
+
+std::vector<std::uint8_t> ReadRgba(const GlTexture& texture) { return ReadLevel(texture, 0).rgba; }
 
 // Small maps of every kind the display must survive: signed, all-positive, flat, with zeros,
 // NaN and infinities, all non-finite; sizes around the shader's 16 x 16 groups.
@@ -367,4 +375,56 @@ TEST_CASE("GPU display map matches the CPU byte for byte: every map, range mode 
   CHECK(compared > 500);
   CHECK(nonfinite_pixels > 1000);
   CHECK(neutral_pixels > 100);
+}
+
+TEST_CASE("display textures hold their smaller levels, from the CPU and from the GPU mapper") {
+  Context();
+  std::mt19937 rng(777u);
+  std::uniform_int_distribution<int> side(1, 70);
+  std::uniform_int_distribution<int> byte(0, 255);
+  GlTexture picture;
+  int levels_compared = 0;
+  SUBCASE("Upload: every level is HalvedLevels' bytes, for given and for computed levels") {
+    for (int trial = 0; trial < 12; ++trial) {
+      const int width = side(rng), height = side(rng);
+      std::vector<std::uint8_t> rgba(static_cast<std::size_t>(width) * height * 4);
+      for (std::uint8_t& b : rgba) b = static_cast<std::uint8_t>(byte(rng));
+      const std::vector<RgbaLevel> want = HalvedLevels(rgba.data(), width, height);
+      INFO(width << "x" << height << ", trial " << trial);
+      REQUIRE(picture.Upload(width, height, rgba.data(), trial % 2 == 0 ? &want : nullptr));
+      CHECK(ReadRgba(picture) == rgba);
+      for (std::size_t level = 0; level < want.size(); ++level) {
+        const RgbaLevel got = ReadLevel(picture, static_cast<int>(level) + 1);
+        CHECK(got.width == want[level].width);
+        CHECK(got.height == want[level].height);
+        CHECK(got.rgba == want[level].rgba);
+        ++levels_compared;
+      }
+    }
+    CHECK(levels_compared > 30);
+  }
+  SUBCASE("DisplayMapper: the levels are made from the picture it wrote") {
+    Expected<std::unique_ptr<DisplayMapper>> mapper = DisplayMapper::Create();
+    REQUIRE_MESSAGE(mapper.ok(), (mapper.ok() ? "" : mapper.error().message));
+    // Odd and even sides, down to 1x1: the shader mirrors HalvedLevels byte for byte.
+    for (const auto& [width, height] : {std::pair{64, 32}, std::pair{37, 23}, std::pair{1, 19}, std::pair{75, 2}}) {
+      Tensor3 map = Tensor3::Zeros(1, height, width);
+      std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+      for (float& v : map.data) v = value(rng);
+      const ArrayTexture source(map);
+      REQUIRE((*mapper)->Map(source.id(), 1, width, height, MapDisplay{}, &picture).has_value());
+      RgbaLevel above = ReadLevel(picture, 0);
+      for (int level = 1; above.width > 1 || above.height > 1; ++level) {
+        const RgbaLevel want = HalvedLevels(above.rgba.data(), above.width, above.height).front();
+        const RgbaLevel got = ReadLevel(picture, level);
+        INFO(width << "x" << height << ", level " << level);
+        REQUIRE(got.width == want.width);
+        REQUIRE(got.height == want.height);
+        CHECK(got.rgba == want.rgba);
+        ++levels_compared;
+        above = got;
+      }
+    }
+    CHECK(levels_compared == 21);  // 6 + 5 + 4 + 6 levels below the four sizes
+  }
 }

@@ -8,6 +8,7 @@
 
 #include "gui/cpu_worker.h"
 #include "kernels.h"
+#include "mip_levels.h"
 #include "samples.h"
 
 using namespace stridescope;
@@ -57,6 +58,15 @@ TEST_CASE("the CPU worker returns only the newest job's result, equal to the eng
   CHECK(done.picture.rgba == expected.rgba);
   CHECK(done.picture.range.low == expected.range.low);
   CHECK(done.picture.range.high == expected.range.high);
+  // And made the texture's smaller levels from that picture.
+  const std::vector<RgbaLevel> levels = HalvedLevels(expected.rgba.data(), want->width, want->height);
+  REQUIRE(done.picture_levels.size() == levels.size());
+  REQUIRE_FALSE(levels.empty());
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    CHECK(done.picture_levels[i].width == levels[i].width);
+    CHECK(done.picture_levels[i].height == levels[i].height);
+    CHECK(done.picture_levels[i].rgba == levels[i].rgba);
+  }
   // Nothing more comes: the overtaken jobs' results were dropped.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK_FALSE(worker.TakeFinished().has_value());

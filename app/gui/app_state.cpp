@@ -262,11 +262,11 @@ void AppState::ComputeOnCpu(const Geometry& geometry) {
   const auto start = std::chrono::steady_clock::now();
   Tensor3 map = cpu_.Compute(params, geometry, input_.pixels());
   const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-  ShowCpuResult(std::move(map), geometry, elapsed.count(), nullptr);
+  ShowCpuResult(std::move(map), geometry, elapsed.count(), nullptr, nullptr);
 }
 
 void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds,
-                             const ColouredMap* picture) {
+                             const ColouredMap* picture, const std::vector<RgbaLevel>* levels) {
   engines_.last_cpu_ms = milliseconds;
   result_.computed_by = EngineKind::Cpu;
   Tensor3 replaced = std::exchange(result_.feature_map, std::move(feature_map));
@@ -277,7 +277,7 @@ void AppState::ShowCpuResult(Tensor3 feature_map, Geometry geometry, double mill
     // Mapped on the worker thread: only the upload is left for this one.
     result_.display = picture->display;
     result_.display_range = picture->range;
-    result_.texture.Upload(result_.feature_map.width, result_.feature_map.height, picture->rgba.data());
+    result_.texture.Upload(result_.feature_map.width, result_.feature_map.height, picture->rgba.data(), levels);
   } else {
     DrawMap();
   }
@@ -303,7 +303,8 @@ void AppState::PollWorker() {
     return;
   }
   if (done->id != last_job_) return;  // the GPU has computed newer Params since
-  ShowCpuResult(std::move(done->feature_map), std::move(done->geometry), done->milliseconds, &done->picture);
+  ShowCpuResult(std::move(done->feature_map), std::move(done->geometry), done->milliseconds, &done->picture,
+                &done->picture_levels);
 }
 
 void AppState::ComputeOnGpu(const Geometry& geometry) {

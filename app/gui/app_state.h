@@ -223,8 +223,10 @@ class AppState {
   void RunEngine();  // Recompute's engine half: ResolveGeometry, then the chosen engine
   void StartGpu();
   void ComputeOnCpu(const Geometry& geometry);
-  // picture: the map already coloured (by the worker) with some MapDisplay, or null.
-  void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds, const ColouredMap* picture);
+  // picture: the map already coloured (by the worker) with some MapDisplay, or null; levels: its
+  // HalvedLevels.
+  void ShowCpuResult(Tensor3 feature_map, Geometry geometry, double milliseconds, const ColouredMap* picture,
+                     const std::vector<RgbaLevel>* levels);
   void ComputeOnGpu(const Geometry& geometry);
   // Draws result_'s map into result_.texture with view.map_display; sets display_range.
   void DrawMap();

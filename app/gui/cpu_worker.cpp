@@ -67,6 +67,7 @@ void CpuWorker::Run(std::stop_token stop) {
       done.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       // A 4K map takes tens of milliseconds to colour: here, not on the UI thread.
       done.picture = ColourTensor(done.feature_map, job.display);
+      done.picture_levels = HalvedLevels(done.picture.rgba.data(), done.feature_map.width, done.feature_map.height);
     } catch (const std::bad_alloc&) {
       // Within core's size limits but not this machine's free memory: the UI says so.
       done.out_of_memory = true;

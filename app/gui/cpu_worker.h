@@ -12,6 +12,7 @@
 
 #include "colour_map.h"
 #include "engine.h"
+#include "mip_levels.h"
 
 namespace stridescope {
 
@@ -27,6 +28,7 @@ class CpuWorker {
   struct Finished {
     Tensor3 feature_map;
     ColouredMap picture;  // feature_map coloured with the job's MapDisplay
+    std::vector<RgbaLevel> picture_levels;  // HalvedLevels of picture, for its texture
     Geometry geometry;
     double milliseconds = 0.0;
     bool out_of_memory = false;

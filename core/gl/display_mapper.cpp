@@ -1,5 +1,6 @@
 #include "display_mapper.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 #include <cstdint>
@@ -16,6 +17,9 @@ constexpr int kGroupSize = 16;  // local_size_x/y in shaders/display_map.comp
 constexpr GLuint kMapUnit = 0;      // image unit of the R32F map (binding = 0 in the shader)
 constexpr GLuint kDisplayUnit = 1;  // image unit of the RGBA8 picture (binding = 1)
 constexpr GLuint kRangeBinding = 0;  // SSBO binding of the min/max keys
+// shaders/halve_level.comp (same group size): the level read and the level written.
+constexpr GLuint kAboveUnit = 0;
+constexpr GLuint kBelowUnit = 1;
 
 // The shader is one file for both passes, so the display rules live in one place; the pass is
 // chosen by a #define, which GLSL only accepts after the #version line.
@@ -51,10 +55,15 @@ Expected<std::unique_ptr<DisplayMapper>> DisplayMapper::Create() {
   if (!range_program) return range_program.error();
   Expected<GlProgram> map_program = BuildPass(*source, false);
   if (!map_program) return map_program.error();
+  Expected<std::string> halve_source = ShaderSource("halve_level.comp");
+  if (!halve_source) return halve_source.error();
+  Expected<GlProgram> halve_program = BuildComputeProgram("halve_level.comp", *halve_source);
+  if (!halve_program) return halve_program.error();
 
   std::unique_ptr<DisplayMapper> mapper(new DisplayMapper());
   mapper->range_program_ = std::move(*range_program);
   mapper->map_program_ = std::move(*map_program);
+  mapper->halve_program_ = std::move(*halve_program);
   GLuint buffer = 0;
   glGenBuffers(1, &buffer);
   mapper->range_ = GlBuffer(buffer);
@@ -106,6 +115,7 @@ std::optional<DisplayRange> DisplayMapper::Map(unsigned int source, int channels
   glUniform1i(glGetUniformLocation(program, "uRangeMode"), static_cast<GLint>(display.range_mode));
   glUniform2f(glGetUniformLocation(program, "uManual"), display.manual_low, display.manual_high);
   glDispatchCompute(Groups(width), Groups(height), 1);
+  MakeSmallerLevels(*target);
   // ImGui samples the picture in this frame's draw calls.
   glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
 
@@ -125,6 +135,21 @@ std::optional<DisplayRange> DisplayMapper::Map(unsigned int source, int channels
   }
   glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
   return ResolveRange(display, finite);
+}
+
+void DisplayMapper::MakeSmallerLevels(const GlTexture& picture) {
+  glUseProgram(halve_program_.id());
+  int width = picture.width();
+  int height = picture.height();
+  for (GLint level = 1; width > 1 || height > 1; ++level) {
+    // Each dispatch reads what the one before wrote.
+    glMemoryBarrier(GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+    width = std::max(1, width / 2);
+    height = std::max(1, height / 2);
+    glBindImageTexture(kAboveUnit, picture.id(), level - 1, GL_FALSE, 0, GL_READ_ONLY, GL_RGBA8);
+    glBindImageTexture(kBelowUnit, picture.id(), level, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA8);
+    glDispatchCompute(Groups(width), Groups(height), 1);
+  }
 }
 
 }  // namespace stridescope

@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "mip_levels.h"
+
 namespace stridescope {
 
-// An RGBA8 2-D texture, sampled nearest when magnified so every input pixel stays a crisp square.
-// Filled from the CPU (Upload) or by a compute shader (Allocate, then imageStore).
+// An RGBA8 2-D texture, sampled nearest when magnified so every input pixel stays a crisp square,
+// and from a mipmap chain when shrunk (see Create). Filled from the CPU (Upload) or by a compute
+// shader (Allocate, then imageStore into every level: DisplayMapper).
 // Owns one GL texture name; non-copyable, movable. Destroy it while its context is current.
 class GlTexture {
  public:
@@ -20,13 +23,14 @@ class GlTexture {
   GlTexture(GlTexture&& other) noexcept;
   GlTexture& operator=(GlTexture&& other) noexcept;
 
-  // rgba: width * height * 4 bytes, row 0 at the top. Storage is reallocated only when the size
-  // changes. Returns false when GL refused (e.g. larger than GL_MAX_TEXTURE_SIZE); the texture is
-  // then empty.
-  bool Upload(int width, int height, const std::uint8_t* rgba);
+  // rgba: width * height * 4 bytes, row 0 at the top. smaller: HalvedLevels of it, computed here
+  // when null (pass them to keep that work off this thread). Storage is reallocated only when
+  // the size changes. Returns false when GL refused (e.g. larger than GL_MAX_TEXTURE_SIZE); the
+  // texture is then empty.
+  bool Upload(int width, int height, const std::uint8_t* rgba, const std::vector<RgbaLevel>* smaller = nullptr);
 
-  // Immutable RGBA8 storage of width x height with undefined contents, for a compute shader to
-  // fill through glBindImageTexture (GL 4.2+; core/gl/display_mapper.cpp). Storage is kept when
+  // Immutable RGBA8 storage of width x height and its whole mipmap chain, with undefined
+  // contents, for a compute shader to fill through glBindImageTexture (GL 4.2+; core/gl/display_mapper.cpp). Storage is kept when
   // the size and kind already match. Returns false when GL refused (e.g. larger than
   // GL_MAX_TEXTURE_SIZE); the texture is then empty. Upload may follow on the same object.
   bool Allocate(int width, int height);
