@@ -147,7 +147,7 @@ def check_row_kernels(functions, failures):
                     failures.append(f"{label}: tap loop touches the stack ({spills[0][1]} {spills[0][2]}): "
                                     "accumulators or weights spilled")
                 # Around the tap loop too: without full unrolling GCC kept the accumulator array
-                # on the stack, filling and storing it through memory for every block (32-50
+                # on the stack, filling and storing it through memory for every block (33-51
                 # vector moves to the stack, against at most 3 saved scalars).
                 vector_moves = [i for i in body if touches_stack(i, frame) and VECTOR.search(i[2])]
                 if len(vector_moves) > 4:
