@@ -442,7 +442,34 @@ TEST_CASE("--benchmark-ui replays its session in the window, reports every figur
   CHECK(report["idle"]["frames_drawn"].get<int>() <= 3);
 }
 
-TEST_CASE("--json and --size without --benchmark-ui are refused") {
+TEST_CASE("--benchmark-ui --headless runs the same session with no display, offscreen through EGL") {
+  const std::string out_path = TempPath("benchmark_ui_headless.json");
+  REQUIRE(RunStridescope("--benchmark-ui --headless --json --size 48x32 > " + Quoted(out_path),
+                         "env -u DISPLAY -u WAYLAND_DISPLAY OMP_WAIT_POLICY=passive") == 0);
+  const nlohmann::json report = nlohmann::json::parse(ReadText(out_path));
+  CHECK(report["headless"] == true);
+  CHECK(report["image"] == "48x32");
+  CHECK(report["engine"] == "cpu");  // auto leaves llvmpipe to the CPU engine, as the window does
+  CHECK_FALSE(report["renderer"].get<std::string>().empty());
+  CHECK(report["frames"]["frames"] == 426);
+  CHECK(report["frames"]["p50_ms"].get<double>() > 0.0);
+  CHECK(report["latency"]["changes"].get<int>() > 0);
+  CHECK(report["latency"]["answered"] == report["latency"]["changes"]);
+  // Idle, it draws only when a result arrives: none is pending by then.
+  CHECK(report["idle"]["seconds"].get<double>() >= 2.0);
+  CHECK(report["idle"]["frames_drawn"] == 0);
+}
+
+TEST_CASE("--benchmark-ui without a display names --headless") {
+  const std::string stderr_path = TempPath("benchmark_no_display.txt");
+  CHECK(RunStridescope("--benchmark-ui --size 48x32 2> " + Quoted(stderr_path), "env -u DISPLAY -u WAYLAND_DISPLAY") ==
+        1);
+  const std::string message = ReadText(stderr_path);
+  CHECK_MESSAGE(message.find("--benchmark-ui --headless") != std::string::npos, message);
+}
+
+TEST_CASE("--json, --size and --headless without --benchmark-ui are refused") {
   CheckRefused("--json", "--benchmark-ui");
   CheckRefused("--size 64x64", "--benchmark-ui");
+  CheckRefused("--headless", "--benchmark-ui");
 }

@@ -28,6 +28,7 @@ struct WindowFlags {
   bool benchmark_ui = false;   // --benchmark-ui
   bool json = false;           // --json (with --benchmark-ui)
   std::string size;            // --size WxH (with --benchmark-ui)
+  bool headless = false;       // --headless (with --benchmark-ui)
   std::string colour_map;  // --colour-map: grey or diverging; empty: not given
   std::string range;       // --range: minmax, symmetric or LOW,HIGH; empty: not given
   ParamFlags params;
@@ -49,7 +50,7 @@ std::string FormatZoom(float zoom) {
 bool AnyWindowFlagGiven(const WindowFlags& w) {
   return !w.image.empty() || !w.input.empty() || !w.sample.empty() || !w.screenshot.empty() || w.frames != 3 ||
          w.step != 0 || !w.overlay.empty() || w.zoom != 0.0f || w.align || w.benchmark_ui || w.json ||
-         !w.size.empty() || !w.colour_map.empty() || !w.range.empty() || w.params.AnyGiven() ||
+         w.headless || !w.size.empty() || !w.colour_map.empty() || !w.range.empty() || w.params.AnyGiven() ||
          w.params.engine != "auto";
 }
 
@@ -68,8 +69,9 @@ std::optional<std::string> ValidateWindowFlags(const WindowFlags& w) {
   if (w.zoom != 0.0f && !(w.zoom >= kMinViewZoom && w.zoom <= kMaxViewZoom))
     return "--zoom must be from " + FormatZoom(kMinViewZoom) + " to " + FormatZoom(kMaxViewZoom) +
            " screen pixels per image pixel (leave it out to fit the window)";
-  if ((w.json || !w.size.empty()) && !w.benchmark_ui)
-    return "--json and --size go with --benchmark-ui (for the headless benchmark see stridescope bench --help)";
+  if ((w.json || !w.size.empty() || w.headless) && !w.benchmark_ui)
+    return "--json, --size and --headless go with --benchmark-ui (for the engine's benchmark see stridescope bench "
+           "--help)";
   if (w.benchmark_ui && !w.screenshot.empty()) return "--benchmark-ui and --screenshot exclude each other; choose one";
   if (!w.size.empty()) {
     if (Expected<BenchSize> size = ParseBenchSize(w.size); !size) return size.error().message;
@@ -124,6 +126,9 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
                "times, latency, memory and idle CPU use, then exit");
   app.add_flag("--json", window.json, "With --benchmark-ui: print the report as JSON");
   app.add_option("--size", window.size, "With --benchmark-ui: the scene's WIDTHxHEIGHT (default 3840x2160)");
+  app.add_flag("--headless", window.headless,
+               "With --benchmark-ui: no window or display; frames drawn offscreen through EGL (a GPU machine "
+               "without a desktop)");
   app.add_option("--colour-map", window.colour_map,
                  "Feature map colours: grey (default) or diverging (blue < 0 < red, zero at the neutral "
                  "near-white; symmetric range unless --range says otherwise)");
@@ -194,6 +199,7 @@ Command ParseCommandLine(const std::vector<std::string>& args, std::ostream& out
   if (window.benchmark_ui) {
     UiBenchmarkOptions benchmark;
     benchmark.json = window.json;
+    benchmark.headless = window.headless;
     if (!window.size.empty()) {
       const BenchSize size = *ParseBenchSize(window.size);  // validated above
       benchmark.width = size.width;

@@ -27,6 +27,7 @@
 #include "gui/main_window.h"
 #include "gui/settings.h"
 #include "gui/theme.h"
+#include "gui/ui_session.h"
 #include "gui/window_input.h"
 #include "io.h"
 #include "samples.h"
@@ -36,9 +37,6 @@ namespace stridescope {
 namespace {
 
 
-constexpr int kWindowWidth = 1600;
-constexpr int kWindowHeight = 900;
-constexpr float kBackground[3] = {0.14f, 0.14f, 0.15f};  // the panels' colour (theme.cpp)
 
 // Asleep, the window still wakes now and then for ImGui's own timers: often while a text field
 // shows a blinking caret, rarely otherwise (the ini autosave). A frame on a software renderer
@@ -70,14 +68,6 @@ std::string LastGlfwError() {
 bool EnvironmentSet(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0';
-}
-
-// STRIDESCOPE_FORCE_SHADER_FAILURE=1 is a testing aid: the GPU engine then compiles a broken
-// shader (GpuEngineOptions::force_compile_failure), so the tests can watch the window report
-// it and fall back to the CPU engine on a machine whose driver would otherwise succeed.
-bool ForceShaderFailure() {
-  const char* value = std::getenv("STRIDESCOPE_FORCE_SHADER_FAILURE");
-  return value != nullptr && std::string(value) == "1";
 }
 
 // imgui.ini beside the settings; empty (ImGui's ini off) when there is no config folder.
@@ -292,13 +282,10 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
     HandleDroppedPaths(state, activity.dropped_files);
     activity.dropped_files.clear();
     DrawMainWindow(state, content_scale);
-    ImGui::Render();
-
     int width = 0;
     int height = 0;
     glfwGetFramebufferSize(window, &width, &height);
-    ClearFramebuffer(width, height, kBackground[0], kBackground[1], kBackground[2]);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    RenderUiFrame(width, height);
     // Read the back buffer before the swap: after it, its contents are undefined.
     if (screenshot && frame >= options.frames) {
       return SaveScreenshot(options.screenshot_path, width, height);
@@ -317,8 +304,10 @@ int RunLoop(GLFWwindow* window, AppState& state, Activity& activity, const GuiOp
 // ---- RunGui -------------------------------------------------------------------------------
 
 int RunGui(const GuiOptions& options) {
+  if (options.benchmark && options.benchmark->headless) return RunHeadlessUiBenchmark(options);
   if (!EnvironmentSet("DISPLAY") && !EnvironmentSet("WAYLAND_DISPLAY")) {
-    PrintNoDisplay("DISPLAY is not set");
+    PrintNoDisplay(options.benchmark ? "DISPLAY is not set; --benchmark-ui --headless needs none"
+                                     : "DISPLAY is not set");
     return kExitNoWindow;
   }
   const auto driver_start = std::chrono::steady_clock::now();
@@ -361,11 +350,7 @@ int RunGui(const GuiOptions& options) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - driver_start).count();
 
   // Declared after the ImGui session and the window, so its textures and GPU engine go first.
-  EngineStartup startup;
-  startup.prefer_gpu = options.engine != "cpu";
-  startup.accept_software_gpu = options.engine == "gpu";
-  startup.background_cpu = !screenshot;
-  startup.gpu_options.force_compile_failure = ForceShaderFailure();
+  const EngineStartup startup = EngineStartupFor(options, screenshot);
   // The last session's parameters and image, unless the command line says what to show, and
   // never for screenshots (they must not depend on what an earlier session left behind).
   const std::string config = scripted ? std::string() : ConfigFolder();
@@ -405,12 +390,7 @@ int RunGui(const GuiOptions& options) {
   std::optional<UiBenchmark> benchmark;
   if (options.benchmark) {
     benchmark.emplace(*options.benchmark);
-    const auto input_start = std::chrono::steady_clock::now();
-    state.LoadPixels(benchmark->MakeInput(), "scene " + std::to_string(options.benchmark->width) + "x" +
-                                                 std::to_string(options.benchmark->height));
-    const double input_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - input_start).count();
-    benchmark->Started(options.started_at, driver_ms, input_ms);
+    StartUiBenchmark(*benchmark, state, options, driver_ms);
   }
   const int exit_code =
       RunLoop(window.get(), state, activity, options, content_scale, benchmark ? &*benchmark : nullptr);

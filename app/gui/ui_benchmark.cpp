@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include <sys/resource.h>
 
@@ -86,8 +87,10 @@ Summary Summarise(const std::vector<double>& ms) {
 
 Tensor3 UiBenchmark::MakeInput() const { return MakeScene(options_.width, options_.height); }
 
-void UiBenchmark::Started(Clock::time_point process_start, double driver_ms, double input_ms) {
+void UiBenchmark::Started(Clock::time_point process_start, double driver_ms, double input_ms,
+                          std::string renderer) {
   process_start_ = process_start;
+  renderer_ = std::move(renderer);
   driver_ms_ = driver_ms;
   input_ms_ = input_ms;
 }
@@ -198,6 +201,8 @@ void UiBenchmark::Report(std::ostream& out) const {
     nlohmann::ordered_json doc;
     doc["image"] = std::to_string(options_.width) + "x" + std::to_string(options_.height);
     doc["engine"] = engine_;
+    doc["renderer"] = renderer_;
+    doc["headless"] = options_.headless;
     const auto summary_json = [](const Summary& s) {
       return nlohmann::ordered_json{{"frames", s.count}, {"p50_ms", s.p50}, {"p95_ms", s.p95}, {"p99_ms", s.p99},
                                     {"max_ms", s.max}};
@@ -217,7 +222,8 @@ void UiBenchmark::Report(std::ostream& out) const {
   }
   char line[200];
   out << "stridescope UI benchmark: " << options_.width << "x" << options_.height << " scene, " << engine_
-      << " engine\n";
+      << " engine, " << (options_.headless ? "headless (offscreen, no window)" : "window") << ", " << renderer_
+      << "\n";
   std::snprintf(line, sizeof line, "%-18s %7s %9s %9s %9s %9s\n", "phase", "frames", "p50 ms", "p95 ms", "p99 ms",
                 "max ms");
   out << line;

@@ -21,6 +21,9 @@ struct UiBenchmarkOptions {
   int width = 3840;  // the scene's size
   int height = 2160;
   bool json = false;
+  // --headless: no window; the frames are drawn into an offscreen framebuffer of the window's
+  // size through EGL, so a machine with a GPU and no display can measure the GPU path.
+  bool headless = false;
 };
 
 class UiBenchmark {
@@ -34,7 +37,8 @@ class UiBenchmark {
   // Call after the window, GL and ImGui are up: `process_start` is when main() began, `driver_ms`
   // how long GLFW, the GL context and the loader took, `input_ms` how long MakeInput took. Both
   // are reported apart from start-up: the driver is not ours, and a user opens a file instead.
-  void Started(Clock::time_point process_start, double driver_ms, double input_ms);
+  // `renderer`: the GL renderer the frames are drawn with (CurrentGlRenderer).
+  void Started(Clock::time_point process_start, double driver_ms, double input_ms, std::string renderer);
 
   // Before each frame: applies the script's action for this frame. False once the script is done.
   bool BeforeFrame(AppState& state);
@@ -77,6 +81,7 @@ class UiBenchmark {
   std::vector<double> latencies_ms_;
   int changes_ = 0;
   std::string engine_;  // the engine that computed the maps
+  std::string renderer_;
 };
 
 }  // namespace stridescope

@@ -24,15 +24,16 @@ class DisplayMapper {
   // source: the GL name of an R32F 2-D array texture, width x height, at least `channels` layers,
   // whose writes are complete or fenced by glMemoryBarrier (GpuEngine::Dispatch does that).
   // Writes width x height RGBA8 into *target, and its smaller levels, reallocating its storage
-  // only when the size changes; row 0 of the map is row 0 (the top) of the picture. Returns the range the picture
-  // spans (ResolveRange of the shown channels' finite min..max), for a legend; nullopt when GL
-  // refused the size (larger than GL_MAX_TEXTURE_SIZE), and *target is then empty.
+  // only when the size changes; row 0 of the map is row 0 (the top) of the picture. Returns the
+  // range the picture spans (ResolveRange of the shown channels' finite min..max), for a legend;
+  // nullopt when GL refused the size (larger than GL_MAX_TEXTURE_SIZE), and *target is then empty.
   std::optional<DisplayRange> Map(unsigned int source, int channels, int width, int height,
                                   const MapDisplay& display, GlTexture* target);
 
  private:
   DisplayMapper() = default;
-  // Levels 1.. of picture from its level 0 (shaders/halve_level.comp), after its writer's barrier.
+  // Levels 1.. of picture from its level 0, which a compute shader has just written
+  // (shaders/halve_level.comp, one dispatch per level).
   void MakeSmallerLevels(const GlTexture& picture);
 
   GlProgram range_program_;  // pass 1: finite min/max into range_

@@ -6,6 +6,8 @@
 #include <EGL/eglext.h>
 #include <glad/gl.h>
 
+#include "gl_texture.h"
+
 namespace stridescope {
 
 namespace {
@@ -64,8 +66,8 @@ Expected<std::unique_ptr<HeadlessGlContext>> HeadlessGlContext::Create() {
   if (!eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, gl))
     return Error{"the EGL context cannot be made current (" + EglErrorText() + "); use --engine cpu"};
   if (gladLoadGL(LoadEglProc) == 0) return Error{"the OpenGL functions could not be loaded; use --engine cpu"};
-  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
-  context->renderer_ = renderer != nullptr ? renderer : "unknown renderer";
+  context->renderer_ = CurrentGlRenderer();
+  if (context->renderer_.empty()) context->renderer_ = "unknown renderer";
   return context;
 }
 

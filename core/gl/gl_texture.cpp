@@ -79,7 +79,8 @@ void GlTexture::Create() {
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
 }
 
-bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba, const std::vector<RgbaLevel>* smaller) {
+bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba,
+                       const std::vector<RgbaLevel>* smaller) {
   assert(width > 0 && height > 0 && rgba != nullptr && "GlTexture::Upload needs pixels");
   if (!FitsTextureLimit(width, height)) {
     Release();
@@ -112,7 +113,8 @@ bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba, const st
     computed = HalvedLevels(rgba, width, height);
     smaller = &computed;
   }
-  assert(static_cast<GLsizei>(smaller->size()) + 1 == MipLevels(width, height) && "Upload needs the whole chain");
+  assert(static_cast<GLsizei>(smaller->size()) + 1 == MipLevels(width, height) &&
+         "Upload needs the whole chain");
   for (std::size_t level = 0; level <= smaller->size(); ++level) {
     const RgbaLevel* below = level > 0 ? &(*smaller)[level - 1] : nullptr;
     const int w = below ? below->width : width, h = below ? below->height : height;
@@ -165,6 +167,27 @@ bool GlTexture::Settle(bool ok, int width, int height) {
   width_ = width;
   height_ = height;
   return true;
+}
+
+OffscreenFramebuffer::OffscreenFramebuffer(int width, int height) : width_(width), height_(height) {
+  glGenRenderbuffers(1, &colour_);
+  glBindRenderbuffer(GL_RENDERBUFFER, colour_);
+  glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, width, height);
+  glGenFramebuffers(1, &framebuffer_);
+  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+  glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, colour_);
+  complete_ = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+}
+
+OffscreenFramebuffer::~OffscreenFramebuffer() {
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glDeleteFramebuffers(1, &framebuffer_);
+  glDeleteRenderbuffers(1, &colour_);
+}
+
+std::string CurrentGlRenderer() {
+  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  return renderer != nullptr ? renderer : "";
 }
 
 int LoadGlFunctions(GlProcLoader loader) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "mip_levels.h"
@@ -27,12 +28,14 @@ class GlTexture {
   // when null (pass them to keep that work off this thread). Storage is reallocated only when
   // the size changes. Returns false when GL refused (e.g. larger than GL_MAX_TEXTURE_SIZE); the
   // texture is then empty.
-  bool Upload(int width, int height, const std::uint8_t* rgba, const std::vector<RgbaLevel>* smaller = nullptr);
+  bool Upload(int width, int height, const std::uint8_t* rgba,
+              const std::vector<RgbaLevel>* smaller = nullptr);
 
   // Immutable RGBA8 storage of width x height and its whole mipmap chain, with undefined
-  // contents, for a compute shader to fill through glBindImageTexture (GL 4.2+; core/gl/display_mapper.cpp). Storage is kept when
-  // the size and kind already match. Returns false when GL refused (e.g. larger than
-  // GL_MAX_TEXTURE_SIZE); the texture is then empty. Upload may follow on the same object.
+  // contents, for a compute shader to fill through glBindImageTexture (GL 4.2+;
+  // core/gl/display_mapper.cpp). Storage is kept when the size and kind already match. Returns
+  // false when GL refused (e.g. larger than GL_MAX_TEXTURE_SIZE); the texture is then empty.
+  // Upload may follow on the same object.
   bool Allocate(int width, int height);
 
   unsigned int id() const { return id_; }  // GL name, 0 when empty; ImGui::Image takes it as ImTextureID
@@ -55,6 +58,29 @@ class GlTexture {
   bool immutable_ = false;
 };
 
+// A width x height RGBA8 framebuffer object with no window behind it, drawn into instead of the
+// default framebuffer: the UI benchmark's frames without a display (--headless). Owns its GL
+// names; non-copyable. Destroy it while its context is current.
+class OffscreenFramebuffer {
+ public:
+  // Creates and binds it for drawing and reading. Empty (ok() false) when GL refused the size.
+  OffscreenFramebuffer(int width, int height);
+  ~OffscreenFramebuffer();
+  OffscreenFramebuffer(const OffscreenFramebuffer&) = delete;
+  OffscreenFramebuffer& operator=(const OffscreenFramebuffer&) = delete;
+
+  bool ok() const { return complete_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+
+ private:
+  unsigned int framebuffer_ = 0;
+  unsigned int colour_ = 0;  // the renderbuffer it draws into
+  int width_ = 0;
+  int height_ = 0;
+  bool complete_ = false;
+};
+
 // The signature of glfwGetProcAddress (and of glad's loader callback).
 using GlProc = void (*)();
 using GlProcLoader = GlProc (*)(const char* name);
@@ -63,8 +89,11 @@ using GlProcLoader = GlProc (*)(const char* name);
 // major * 10 + minor (43 for 4.3), or 0 when loading failed.
 int LoadGlFunctions(GlProcLoader loader);
 
-// Clears the whole default framebuffer (width x height in framebuffer pixels) to an opaque colour.
+// Clears the bound framebuffer (width x height pixels) to an opaque colour.
 void ClearFramebuffer(int width, int height, float red, float green, float blue);
+
+// The current context's GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"; empty if GL has none.
+std::string CurrentGlRenderer();
 
 // Waits until the GPU has finished every command issued so far (glFinish): for timing frames.
 void FinishGl();

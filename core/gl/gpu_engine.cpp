@@ -7,6 +7,8 @@
 
 #include <glad/gl.h>
 
+#include "gl_texture.h"
+
 namespace stridescope {
 
 namespace {
@@ -116,8 +118,7 @@ Expected<std::unique_ptr<GpuEngine>> GpuEngine::Create(const GpuEngineOptions& o
   engine->tables_ = GlBuffer(NewName(glGenBuffers));
   engine->weights_ = GlBuffer(NewName(glGenBuffers));
   engine->timer_ = GlQuery(NewName(glGenQueries));
-  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
-  const std::string renderer_name = renderer != nullptr ? renderer : "";
+  const std::string renderer_name = CurrentGlRenderer();
   for (const char* software : {"llvmpipe", "softpipe", "SwiftShader", "swrast"})
     if (renderer_name.find(software) != std::string::npos) engine->software_renderer_ = true;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &engine->max_texture_size_);
