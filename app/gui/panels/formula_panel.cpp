@@ -3,6 +3,7 @@
 // the result's AxisGeometry, so this panel explains what the engine did rather than redoing it.
 #include "gui/panels/formula_panel.h"
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -83,9 +84,10 @@ std::string Reason(Visit visit, const AxisGeometry& a, const char* noun) {
   return {};
 }
 
-// One line per reason, e.g. "Rows never read: 6 (after the last window: the floor drops 1 padded
-// row)"; a single line when every one is read.
-void DrawUnread(const char* title, const char* noun, const AxisGeometry& a) {
+// One line per reason, e.g. "Row 6 is never read (after the last window: the floor drops 1 padded
+// row)" or "Columns 1, 3-4 are never read (...)": the indices, which a bare "never read: 6" left
+// to be taken for a count. A single line when every one is read.
+void DrawUnread(const char* noun, const AxisGeometry& a) {
   const std::vector<Visit> visits = a.Visits();
   bool any = false;
   for (Visit reason : {Visit::StrideGap, Visit::DilationHole, Visit::FloorRemainder, Visit::Cropped}) {
@@ -94,8 +96,11 @@ void DrawUnread(const char* title, const char* noun, const AxisGeometry& a) {
       if (visits[i] == reason) unread.push_back(static_cast<int>(i));
     if (unread.empty()) continue;
     any = true;
-    ImGui::TextWrapped("%s never read: %s (%s)", title, CompactList(unread).c_str(),
-                       Reason(reason, a, (std::string("padded ") + noun).c_str()).c_str());
+    const bool one = unread.size() == 1;
+    std::string title = noun;
+    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    ImGui::TextWrapped("%s%s %s %s never read (%s)", title.c_str(), one ? "" : "s", CompactList(unread).c_str(),
+                       one ? "is" : "are", Reason(reason, a, (std::string("padded ") + noun).c_str()).c_str());
   }
   if (!any) ImGui::TextDisabled("Every one of the %s is read.", Count(a.input, noun).c_str());
 }
@@ -133,8 +138,8 @@ bool DrawFormulaPanel(AppState& state) {
                 Count(g.x.FloorRemainder(), "padded column").c_str());
   }
   ImGui::Separator();
-  DrawUnread("Rows", "row", g.y);
-  DrawUnread("Columns", "column", g.x);
+  DrawUnread("row", g.y);
+  DrawUnread("column", g.x);
   return false;
 }
 
