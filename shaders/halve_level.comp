@@ -7,11 +7,11 @@
 // core/gl/display_mapper.cpp dispatches it once per level, level 1 first.
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
 
-layout(rgba8, binding = 0) readonly uniform image2D uAbove;
-layout(rgba8, binding = 1) writeonly uniform image2D uBelow;
+// The RGBA8 levels bound as RGBA8UI (display_mapper.cpp): the bytes themselves, no conversion.
+layout(rgba8ui, binding = 0) readonly uniform uimage2D uAbove;
+layout(rgba8ui, binding = 1) writeonly uniform uimage2D uBelow;
 
-// Bytes through the UNORM load: k / 255 times 255 rounds back to exactly k.
-uvec4 Texel(ivec2 p) { return uvec4(round(imageLoad(uAbove, p) * 255.0)); }
+uvec4 Texel(ivec2 p) { return imageLoad(uAbove, p); }
 
 // Mirror of Halve: the 2x2 above, its last line repeated where a side of 1 stays 1; the mean
 // rounded half up in integers.
@@ -23,5 +23,5 @@ void main() {
   const ivec2 a = 2 * id;
   const ivec2 b = min(a + 1, last);
   const uvec4 sum = Texel(a) + Texel(ivec2(b.x, a.y)) + Texel(ivec2(a.x, b.y)) + Texel(b);
-  imageStore(uBelow, id, vec4((sum + 2u) / 4u) / 255.0);
+  imageStore(uBelow, id, (sum + 2u) / 4u);
 }

@@ -403,6 +403,32 @@ TEST_CASE("display textures hold their smaller levels, from the CPU and from the
     }
     CHECK(levels_compared > 30);
   }
+  SUBCASE("Upload again at the same size (into the same storage, also the GPU mapper's), and a wrong chain") {
+    const int width = 45, height = 30;
+    std::vector<std::uint8_t> first(static_cast<std::size_t>(width) * height * 4), second(first.size());
+    for (std::uint8_t& b : first) b = static_cast<std::uint8_t>(byte(rng));
+    for (std::uint8_t& b : second) b = static_cast<std::uint8_t>(byte(rng));
+    const auto check_levels = [&](const std::vector<std::uint8_t>& rgba) {
+      CHECK(ReadRgba(picture) == rgba);
+      const std::vector<RgbaLevel> want = HalvedLevels(rgba.data(), width, height);
+      for (std::size_t level = 0; level < want.size(); ++level) {
+        INFO("level " << level + 1);
+        CHECK(ReadLevel(picture, static_cast<int>(level) + 1).rgba == want[level].rgba);
+        ++levels_compared;
+      }
+    };
+    REQUIRE(picture.Upload(width, height, first.data()));
+    REQUIRE(picture.Upload(width, height, second.data()));  // glTexSubImage2D on every level
+    check_levels(second);
+    REQUIRE(picture.Allocate(width, height));  // immutable storage with the chain, as Map makes
+    REQUIRE(picture.Upload(width, height, first.data()));
+    check_levels(first);
+    CHECK(levels_compared == 10);  // 5 levels below 45x30, twice
+    // Levels of another picture's size would leave the texture incomplete: refused.
+    const std::vector<RgbaLevel> other = HalvedLevels(first.data(), width - 2, height);
+    CHECK_FALSE(picture.Upload(width, height, first.data(), &other));
+    CHECK(picture.empty());
+  }
   SUBCASE("DisplayMapper: the levels are made from the picture it wrote") {
     Expected<std::unique_ptr<DisplayMapper>> mapper = DisplayMapper::Create();
     REQUIRE_MESSAGE(mapper.ok(), (mapper.ok() ? "" : mapper.error().message));

@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -351,6 +353,38 @@ TEST_CASE("--zoom shows the input larger than fitting does, and the step's windo
   const Tensor3 zoomed = Screenshot("zoom_8.png", params + "--zoom 8");
   // At 8 screen pixels per pixel the whole input view changes.
   CHECK(CountDifferingInInputView(fitted, zoomed) > 50000);
+}
+
+TEST_CASE("shrunk, a picture shows its mean and no false pattern: a 1-pixel checkerboard is flat grey") {
+  RequireDisplay();
+  // Black and white pixels alternate in both directions; at 0.3 screen pixels per pixel no
+  // pattern is in the data at the screen's scale. Sampled from the full picture (GL_LINEAR
+  // without mipmaps) it showed a fine pattern of light and dark pixels; from a level near the
+  // screen's size it is even grey.
+  const int side = 1200;
+  std::vector<std::uint8_t> rgba(static_cast<std::size_t>(side) * side * 4, 255);
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x)
+      for (int c = 0; c < 3; ++c) rgba[(static_cast<std::size_t>(y) * side + x) * 4 + c] = (x + y) % 2 ? 255 : 0;
+  const std::string picture = TempPath("checks_1px.png");
+  REQUIRE(SaveRgbaPng(picture, side, side, rgba.data()).ok());
+  const Tensor3 shot = Screenshot("checks_1px_shrunk.png", Quoted(picture) + " --kernel identity --zoom 0.3");
+  // Inside the input view's picture, and inside the feature map's (the map equals the input).
+  struct Box {
+    const char* view;
+    int x0, y0, x1, y1;
+  };
+  for (const Box& box : {Box{"input", 420, 100, 680, 300}, Box{"feature map", 1040, 100, 1300, 300}}) {
+    float lowest = 1.0f, highest = 0.0f;
+    for (int y = box.y0; y < box.y1; ++y)
+      for (int x = box.x0; x < box.x1; ++x) {
+        lowest = std::min(lowest, shot.At(0, y, x));
+        highest = std::max(highest, shot.At(0, y, x));
+      }
+    INFO(std::string(box.view) << " view: red from " << lowest * 255.0f << " to " << highest * 255.0f);
+    CHECK(highest - lowest <= 3.0f / 255.0f);
+    CHECK(lowest > 20.0f / 255.0f);  // grey, not the black of a missing (incomplete) level
+  }
 }
 
 TEST_CASE("--zoom outside its range is refused before any window opens") {

@@ -116,8 +116,9 @@ std::optional<DisplayRange> DisplayMapper::Map(unsigned int source, int channels
   glUniform2f(glGetUniformLocation(program, "uManual"), display.manual_low, display.manual_high);
   glDispatchCompute(Groups(width), Groups(height), 1);
   MakeSmallerLevels(*target);
-  // ImGui samples the picture in this frame's draw calls.
-  glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+  // ImGui samples the picture in this frame's draw calls; a later Upload into the same storage
+  // (glTexSubImage2D) or a readback must not overtake the stores either.
+  glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_TEXTURE_UPDATE_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
 
   // Leave no image unit pointing at a texture that may be deleted or reallocated later.
   glBindImageTexture(kMapUnit, 0, 0, GL_FALSE, 0, GL_READ_ONLY, GL_R32F);
@@ -146,8 +147,10 @@ void DisplayMapper::MakeSmallerLevels(const GlTexture& picture) {
     glMemoryBarrier(GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
     width = std::max(1, width / 2);
     height = std::max(1, height / 2);
-    glBindImageTexture(kAboveUnit, picture.id(), level - 1, GL_FALSE, 0, GL_READ_ONLY, GL_RGBA8);
-    glBindImageTexture(kBelowUnit, picture.id(), level, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA8);
+    // As unsigned integers (same texel size as RGBA8, so compatible): the shader averages bytes
+    // exactly, with no float round trip.
+    glBindImageTexture(kAboveUnit, picture.id(), level - 1, GL_FALSE, 0, GL_READ_ONLY, GL_RGBA8UI);
+    glBindImageTexture(kBelowUnit, picture.id(), level, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA8UI);
     glDispatchCompute(Groups(width), Groups(height), 1);
   }
 }

@@ -25,6 +25,19 @@ GLsizei MipLevels(int width, int height) {
   return levels;
 }
 
+// Whether `smaller` holds the levels below a width x height picture as HalvedLevels sizes them.
+bool IsHalvingChain(const std::vector<RgbaLevel>& smaller, int width, int height) {
+  if (static_cast<GLsizei>(smaller.size()) + 1 != MipLevels(width, height)) return false;
+  for (const RgbaLevel& level : smaller) {
+    width = std::max(1, width / 2);
+    height = std::max(1, height / 2);
+    if (level.width != width || level.height != height ||
+        level.rgba.size() != static_cast<std::size_t>(width) * height * 4)
+      return false;
+  }
+  return true;
+}
+
 // The binding to restore after deleting `deleted`: not the deleted name itself, which the core
 // profile refuses to bind (and which may come back from glGenTextures as another texture).
 GLint Unless(GLint previous_binding, GLuint deleted) {
@@ -82,7 +95,13 @@ void GlTexture::Create() {
 bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba,
                        const std::vector<RgbaLevel>* smaller) {
   assert(width > 0 && height > 0 && rgba != nullptr && "GlTexture::Upload needs pixels");
-  if (!FitsTextureLimit(width, height)) {
+  std::vector<RgbaLevel> computed;
+  if (smaller == nullptr) {
+    computed = HalvedLevels(rgba, width, height);
+    smaller = &computed;
+  }
+  // Another chain would leave the texture incomplete, which samples as black.
+  if (!FitsTextureLimit(width, height) || !IsHalvingChain(*smaller, width, height)) {
     Release();
     return false;
   }
@@ -108,13 +127,6 @@ bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba,
   while (glGetError() != GL_NO_ERROR) {
     // Drop errors raised by earlier, unrelated calls so the check below is about this upload.
   }
-  std::vector<RgbaLevel> computed;
-  if (smaller == nullptr) {
-    computed = HalvedLevels(rgba, width, height);
-    smaller = &computed;
-  }
-  assert(static_cast<GLsizei>(smaller->size()) + 1 == MipLevels(width, height) &&
-         "Upload needs the whole chain");
   for (std::size_t level = 0; level <= smaller->size(); ++level) {
     const RgbaLevel* below = level > 0 ? &(*smaller)[level - 1] : nullptr;
     const int w = below ? below->width : width, h = below ? below->height : height;
