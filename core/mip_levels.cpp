@@ -54,7 +54,6 @@ std::vector<RgbaLevel> HalvedLevels(const std::uint8_t* rgba, int width, int hei
   std::vector<RgbaLevel> levels;
   while (width > 1 || height > 1) {
     levels.push_back(Halve(rgba, width, height));
-    // Moving a level (as the vector grows) keeps its buffer where it is.
     rgba = levels.back().rgba.data();
     width = levels.back().width;
     height = levels.back().height;

@@ -369,13 +369,7 @@ int RunGui(const GuiOptions& options) {
     assert(!Samples().empty() && "there is always a built-in sample");
     state.LoadSample(Samples().front().name);
   }
-  state.view.show_coverage = options.show_coverage;
-  state.view.align_output = options.align_output;
-  if (options.zoom > 0.0f) {
-    state.view.zoom = options.zoom;
-    state.view.zoom_fits = false;
-  }
-  state.view.map_display = options.map_display.value_or(restored.map_display.value_or(MapDisplay{}));
+  ApplyViewOptions(state, options, restored.map_display.value_or(MapDisplay{}));
   // A file that cannot be read leaves the sample on screen, with the reason shown inline.
   const std::string file = options.input_path.empty() ? restored.image_path : options.input_path;
   if (!file.empty()) state.LoadFile(file);

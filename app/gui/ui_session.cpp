@@ -69,6 +69,16 @@ EngineStartup EngineStartupFor(const GuiOptions& options, bool screenshot) {
   return startup;
 }
 
+void ApplyViewOptions(AppState& state, const GuiOptions& options, const MapDisplay& saved) {
+  state.view.show_coverage = options.show_coverage;
+  state.view.align_output = options.align_output;
+  if (options.zoom > 0.0f) {
+    state.view.zoom = options.zoom;
+    state.view.zoom_fits = false;
+  }
+  state.view.map_display = options.map_display.value_or(saved);
+}
+
 void StartUiBenchmark(UiBenchmark& benchmark, AppState& state, const GuiOptions& options, double driver_ms) {
   const auto input_start = std::chrono::steady_clock::now();
   state.LoadPixels(benchmark.MakeInput(), "scene " + std::to_string(options.benchmark->width) + "x" +
@@ -102,6 +112,7 @@ int RunHeadlessUiBenchmark(const GuiOptions& options) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - driver_start).count();
   // Declared after the GL objects and ImGui, so its textures and GPU engine go first.
   AppState state(options.params.value_or(Params{}), EngineStartupFor(options, false));
+  ApplyViewOptions(state, options, MapDisplay{});
   UiBenchmark benchmark(*options.benchmark);
   StartUiBenchmark(benchmark, state, options, driver_ms);
   auto last_frame = std::chrono::steady_clock::now();

@@ -1,5 +1,5 @@
-// What the window (gui_main.cpp) and the headless UI benchmark (headless_benchmark.cpp) set up and
-// draw alike, so both run the same session on the same engines.
+// What the window (gui_main.cpp) and the headless UI benchmark (RunHeadlessUiBenchmark, below) set
+// up and draw alike, so both run the same session on the same engines and views.
 #pragma once
 
 #include "gui/app_state.h"
@@ -14,6 +14,10 @@ inline constexpr int kWindowHeight = 900;
 
 // Which engines to start, from --engine; `screenshot` computes in place (every frame current).
 EngineStartup EngineStartupFor(const GuiOptions& options, bool screenshot);
+
+// The view flags: --overlay, --align, --zoom, and --colour-map/--range (else `saved`, the
+// colours the last session left, or the default).
+void ApplyViewOptions(AppState& state, const GuiOptions& options, const MapDisplay& saved);
 
 // Loads the benchmark's scene into state and starts its clocks. driver_ms: how long the GL
 // context (and window) took to come up.

@@ -1,6 +1,7 @@
 #include "gl_context.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
@@ -21,26 +22,39 @@ std::string EglErrorText() {
   return std::string("EGL error ") + code;
 }
 
-// Surfaceless first: Mesa (llvmpipe or a GPU driver) needs no device for it. NVIDIA's driver has
-// no surfaceless platform, so then the first device that initialises.
+// Whether an EGL device is Mesa's software one (llvmpipe), by its extension string.
+bool SoftwareDevice(EGLDeviceEXT device) {
+  const auto query_string =
+      reinterpret_cast<PFNEGLQUERYDEVICESTRINGEXTPROC>(eglGetProcAddress("eglQueryDeviceStringEXT"));
+  const char* extensions = query_string != nullptr ? query_string(device, EGL_EXTENSIONS) : nullptr;
+  return extensions != nullptr && std::strstr(extensions, "EGL_MESA_device_software") != nullptr;
+}
+
+// A hardware device first: where Mesa is installed beside a GPU's own driver (NVIDIA's has no
+// surfaceless platform), Mesa's surfaceless display would otherwise win and the GPU engine would
+// run on llvmpipe. Then Mesa's surfaceless platform (llvmpipe, or a GPU Mesa drives), then any
+// device that initialises (Mesa's software device).
 EGLDisplay OpenDisplay() {
   const auto get_platform_display =
       reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(eglGetProcAddress("eglGetPlatformDisplayEXT"));
   if (get_platform_display == nullptr) return EGL_NO_DISPLAY;
   EGLint major = 0, minor = 0;
-  EGLDisplay display = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
-  if (display != EGL_NO_DISPLAY && eglInitialize(display, &major, &minor)) return display;
-
+  const auto open = [&](EGLenum platform, void* native) {
+    EGLDisplay display = get_platform_display(platform, native, nullptr);
+    return display != EGL_NO_DISPLAY && eglInitialize(display, &major, &minor) ? display : EGL_NO_DISPLAY;
+  };
   const auto query_devices =
       reinterpret_cast<PFNEGLQUERYDEVICESEXTPROC>(eglGetProcAddress("eglQueryDevicesEXT"));
-  if (query_devices == nullptr) return EGL_NO_DISPLAY;
   EGLDeviceEXT devices[8];
   EGLint count = 0;
-  if (!query_devices(8, devices, &count)) return EGL_NO_DISPLAY;
-  for (EGLint i = 0; i < count; ++i) {
-    display = get_platform_display(EGL_PLATFORM_DEVICE_EXT, devices[i], nullptr);
-    if (display != EGL_NO_DISPLAY && eglInitialize(display, &major, &minor)) return display;
-  }
+  if (query_devices == nullptr || !query_devices(8, devices, &count)) count = 0;
+  for (EGLint i = 0; i < count; ++i)
+    if (!SoftwareDevice(devices[i]))
+      if (EGLDisplay display = open(EGL_PLATFORM_DEVICE_EXT, devices[i]); display != EGL_NO_DISPLAY) return display;
+  if (EGLDisplay display = open(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY); display != EGL_NO_DISPLAY)
+    return display;
+  for (EGLint i = 0; i < count; ++i)
+    if (EGLDisplay display = open(EGL_PLATFORM_DEVICE_EXT, devices[i]); display != EGL_NO_DISPLAY) return display;
   return EGL_NO_DISPLAY;
 }
 

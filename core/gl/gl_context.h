@@ -1,6 +1,7 @@
-// A GL 4.3 core context with no window and no display, through EGL: Mesa's surfaceless platform
-// (llvmpipe on machines without a GPU), or the device platform (NVIDIA). For the CLI, the
-// benchmark and the tests; the window makes its own context with GLFW.
+// A GL 4.3 core context with no window and no display, through EGL: a hardware device's platform
+// (NVIDIA, or a GPU Mesa drives) where there is one, else Mesa's surfaceless platform (llvmpipe).
+// For the CLI, the benchmarks (--benchmark-ui --headless too) and the tests; the window makes its
+// own context with GLFW.
 #pragma once
 
 #include <memory>

@@ -67,8 +67,9 @@ std::string CompactList(const std::vector<int>& indices) {
   return text;
 }
 
-// Why a row (or column) is unread, in the user's words; `noun` is "padded row" or "padded column".
-std::string Reason(Visit visit, const AxisGeometry& a, const char* noun) {
+// Why a row (or column) is unread, in the user's words; `noun` is "padded row" or "padded column",
+// `one`: a single row or column is unread.
+std::string Reason(Visit visit, const AxisGeometry& a, const char* noun, bool one) {
   switch (visit) {
     case Visit::StrideGap:
       return "between windows: the stride " + Str(a.stride) + " is larger than the window's reach of " +
@@ -78,7 +79,8 @@ std::string Reason(Visit visit, const AxisGeometry& a, const char* noun) {
     case Visit::FloorRemainder:
       return "after the last window: the floor drops " + Count(a.FloorRemainder(), noun);
     case Visit::Cropped:
-      return "every output they feed is cropped away by the padding";
+      return one ? "every output it feeds is cropped away by the padding"
+                 : "every output they feed is cropped away by the padding";
     case Visit::Read: break;
   }
   return {};
@@ -100,7 +102,7 @@ void DrawUnread(const char* noun, const AxisGeometry& a) {
     std::string title = noun;
     title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
     ImGui::TextWrapped("%s%s %s %s never read (%s)", title.c_str(), one ? "" : "s", CompactList(unread).c_str(),
-                       one ? "is" : "are", Reason(reason, a, (std::string("padded ") + noun).c_str()).c_str());
+                       one ? "is" : "are", Reason(reason, a, (std::string("padded ") + noun).c_str(), one).c_str());
   }
   if (!any) ImGui::TextDisabled("Every one of the %s is read.", Count(a.input, noun).c_str());
 }
