@@ -10,12 +10,12 @@
 #include <imgui.h>
 
 #include "gl_context.h"
-#include "gui/theme.h"
+#include "gui/headless_imgui.h"
 
 namespace stridescope::testing {
 
-constexpr float kDisplayWidth = 1600.0f;
-constexpr float kDisplayHeight = 900.0f;
+constexpr float kDisplayWidth = static_cast<float>(kWindowWidth);
+constexpr float kDisplayHeight = static_cast<float>(kWindowHeight);
 
 inline HeadlessGlContext& Context() {
   static Expected<std::unique_ptr<HeadlessGlContext>> context = HeadlessGlContext::Create();
@@ -28,12 +28,8 @@ inline HeadlessGlContext& Context() {
 class HeadlessImGui {
  public:
   HeadlessImGui() {
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
+    CreateHeadlessImGuiContext();
     ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.LogFilename = nullptr;
-    io.DisplaySize = ImVec2(kDisplayWidth, kDisplayHeight);
     io.DeltaTime = 1.0f / 60.0f;
     // As imgui_impl_opengl3 declares on GL 3.2+: draw lists past 64K vertices split by VtxOffset
     // (16-bit indices), which the views need on large inputs.
@@ -43,7 +39,6 @@ class HeadlessImGui {
     io.KeyMap[ImGuiKey_RightArrow] = GLFW_KEY_RIGHT;
     io.KeyMap[ImGuiKey_Home] = GLFW_KEY_HOME;
     io.KeyMap[ImGuiKey_End] = GLFW_KEY_END;
-    ApplyTheme(1.0f);
     unsigned char* pixels = nullptr;
     int width = 0;
     int height = 0;

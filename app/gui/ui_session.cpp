@@ -15,7 +15,7 @@
 #include "gl_context.h"
 #include "gl_texture.h"
 #include "gui/main_window.h"
-#include "gui/theme.h"
+#include "gui/headless_imgui.h"
 
 namespace stridescope {
 
@@ -38,12 +38,7 @@ bool ForceShaderFailure() {
 class HeadlessImGui {
  public:
   HeadlessImGui() {
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(static_cast<float>(kWindowWidth), static_cast<float>(kWindowHeight));
-    ApplyTheme(1.0f);
+    CreateHeadlessImGuiContext();
     ready_ = ImGui_ImplOpenGL3_Init(nullptr);
   }
   HeadlessImGui(const HeadlessImGui&) = delete;

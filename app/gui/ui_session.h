@@ -4,13 +4,10 @@
 
 #include "gui/app_state.h"
 #include "gui/gui_main.h"
+#include "gui/headless_imgui.h"  // kWindowWidth, kWindowHeight
 #include "gui/ui_benchmark.h"
 
 namespace stridescope {
-
-// The window's size in logical pixels, and the headless benchmark's framebuffer.
-inline constexpr int kWindowWidth = 1600;
-inline constexpr int kWindowHeight = 900;
 
 // Which engines to start, from --engine; `screenshot` computes in place (every frame current).
 EngineStartup EngineStartupFor(const GuiOptions& options, bool screenshot);
