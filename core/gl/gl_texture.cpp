@@ -95,13 +95,17 @@ void GlTexture::Create() {
 bool GlTexture::Upload(int width, int height, const std::uint8_t* rgba,
                        const std::vector<RgbaLevel>* smaller) {
   assert(width > 0 && height > 0 && rgba != nullptr && "GlTexture::Upload needs pixels");
+  if (!FitsTextureLimit(width, height)) {
+    Release();
+    return false;
+  }
   std::vector<RgbaLevel> computed;
   if (smaller == nullptr) {
     computed = HalvedLevels(rgba, width, height);
     smaller = &computed;
   }
   // Another chain would leave the texture incomplete, which samples as black.
-  if (!FitsTextureLimit(width, height) || !IsHalvingChain(*smaller, width, height)) {
+  if (!IsHalvingChain(*smaller, width, height)) {
     Release();
     return false;
   }
