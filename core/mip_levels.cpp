@@ -1,6 +1,5 @@
 #include "mip_levels.h"
 
-#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -28,8 +27,8 @@ inline std::uint32_t Texel(const std::uint8_t* row, int x) {
 
 RgbaLevel Halve(const std::uint8_t* above, int width, int height) {
   RgbaLevel level;
-  level.width = std::max(1, width / 2);
-  level.height = std::max(1, height / 2);
+  level.width = HalvedSide(width);
+  level.height = HalvedSide(height);
   level.rgba.resize(static_cast<std::size_t>(level.width) * level.height * 4);
   const std::size_t pitch = static_cast<std::size_t>(width) * 4;
   // The second texel of a pair: the next one, or the same where a side of 1 stays 1.

@@ -44,6 +44,7 @@ TEST_CASE("mip levels: sizes halve (floor, at least 1) down to 1x1, as OpenGL si
     const std::vector<std::uint8_t> rgba(static_cast<std::size_t>(c.width) * c.height * 4, 7);
     const std::vector<RgbaLevel> levels = HalvedLevels(rgba.data(), c.width, c.height);
     REQUIRE(levels.size() == c.sizes.size());
+    CHECK(MipLevelCount(c.width, c.height) == static_cast<int>(levels.size()) + 1);
     for (std::size_t i = 0; i < levels.size(); ++i) {
       CHECK(levels[i].width == c.sizes[i].first);
       CHECK(levels[i].height == c.sizes[i].second);

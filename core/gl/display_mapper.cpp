@@ -1,6 +1,5 @@
 #include "display_mapper.h"
 
-#include <algorithm>
 #include <bit>
 #include <cassert>
 #include <cstdint>
@@ -145,8 +144,8 @@ void DisplayMapper::MakeSmallerLevels(const GlTexture& picture) {
   for (GLint level = 1; width > 1 || height > 1; ++level) {
     // Each dispatch reads what the one before wrote.
     glMemoryBarrier(GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
-    width = std::max(1, width / 2);
-    height = std::max(1, height / 2);
+    width = HalvedSide(width);
+    height = HalvedSide(height);
     // As unsigned integers (same texel size as RGBA8, so compatible): the shader averages bytes
     // exactly, with no float round trip.
     glBindImageTexture(kAboveUnit, picture.id(), level - 1, GL_FALSE, 0, GL_READ_ONLY, GL_RGBA8UI);

@@ -17,20 +17,12 @@ bool FitsTextureLimit(int width, int height) {
   return width <= max_size && height <= max_size;
 }
 
-// Levels of a full mipmap chain of width x height, down to 1x1 (HalvedLevels makes all but the
-// first).
-GLsizei MipLevels(int width, int height) {
-  GLsizei levels = 1;
-  while ((std::max(width, height) >> levels) > 0) ++levels;
-  return levels;
-}
-
 // Whether `smaller` holds the levels below a width x height picture as HalvedLevels sizes them.
 bool IsHalvingChain(const std::vector<RgbaLevel>& smaller, int width, int height) {
-  if (static_cast<GLsizei>(smaller.size()) + 1 != MipLevels(width, height)) return false;
+  if (static_cast<int>(smaller.size()) + 1 != MipLevelCount(width, height)) return false;
   for (const RgbaLevel& level : smaller) {
-    width = std::max(1, width / 2);
-    height = std::max(1, height / 2);
+    width = HalvedSide(width);
+    height = HalvedSide(height);
     if (level.width != width || level.height != height ||
         level.rgba.size() != static_cast<std::size_t>(width) * height * 4)
       return false;
@@ -168,7 +160,7 @@ bool GlTexture::Allocate(int width, int height) {
     // As in Upload: only this allocation's errors count.
   }
   // Immutable storage is what glBindImageTexture is specified for, and it is always complete.
-  glTexStorage2D(GL_TEXTURE_2D, MipLevels(width, height), GL_RGBA8, width, height);
+  glTexStorage2D(GL_TEXTURE_2D, MipLevelCount(width, height), GL_RGBA8, width, height);
   const bool ok = glGetError() == GL_NO_ERROR;
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous_binding));
   immutable_ = ok;
