@@ -121,6 +121,22 @@ int AxisGeometry::FloorRemainder() const {
   return std::max(0, lattice_last - LastReadPosition());
 }
 
+double AxisGeometry::WindowCentre(int o) const {
+  // The taps span lattice cells [first, last + 1); a lattice cell is 1/spread of a pixel.
+  const double first = TapPosition(o, 0);
+  const double end = TapPosition(o, taps - 1) + 1;
+  return (first + end) / (2.0 * spread);
+}
+
+int AxisGeometry::NearestOutput(double centre) const {
+  if (output <= 0) return 0;
+  // Centres are evenly spaced, step / spread pixels apart: invert WindowCentre and round.
+  const double exact = (centre * spread + lattice_pad_begin - 0.5 * Extent()) / step;
+  if (!std::isfinite(exact)) return 0;
+  const double nearest = std::ceil(exact - 0.5);  // ties to the lower output
+  return static_cast<int>(std::clamp(nearest, 0.0, static_cast<double>(output - 1)));
+}
+
 std::vector<int> Geometry::CoverageCounts() const {
   const std::vector<int> rows = y.ReadCounts();
   const std::vector<int> cols = x.ReadCounts();

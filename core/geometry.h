@@ -85,6 +85,15 @@ struct AxisGeometry {
   // Padded-lattice positions left unread after the last tap of the last window. Without
   // ceil_mode that is (I + pads - E) mod S, what the floor drops; 0 for transposed conv.
   int FloorRemainder() const;
+  // The middle of output o's window, in input pixels (pixel i spans [i, i+1); the padding lies
+  // below 0 and past `input`). Places are kept in these units where panes of different strides,
+  // paddings or ops must point at the same part of the image (the shared timeline).
+  double WindowCentre(int o) const;
+  // The output whose window centre is nearest to `centre` (a tie goes to the lower output),
+  // clamped to 0..output-1; 0 when there is no output.
+  int NearestOutput(double centre) const;
+
+  friend bool operator==(const AxisGeometry&, const AxisGeometry&) = default;
 };
 
 // How channels flow: the weight layout follows PyTorch, conv (out, in/groups, KH, KW) and
@@ -98,6 +107,7 @@ struct ChannelPlan {
   int OutputsPerGroup() const { return out_channels / groups; }
   // The first input channel feeding output channel oc; InputsPerGroup() channels follow it.
   int FirstInputOf(int oc) const { return (oc / OutputsPerGroup()) * InputsPerGroup(); }
+  friend bool operator==(const ChannelPlan&, const ChannelPlan&) = default;
 };
 
 struct Geometry {
@@ -112,6 +122,7 @@ struct Geometry {
   int OutputWidth() const { return x.output; }
   // Input pixels read per cell: ReadCounts of y times those of x. Row-major H x W.
   std::vector<int> CoverageCounts() const;
+  friend bool operator==(const Geometry&, const Geometry&) = default;
 };
 
 // The padding a preset or explicit Padding resolves to on one axis, before any validation.

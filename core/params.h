@@ -44,6 +44,7 @@ struct Params {
   Size2 output_padding{0, 0};     // transposed only
   bool ceil_mode = false;         // pooling only
   bool count_include_pad = true;  // avg pooling only; PyTorch's default
+  friend bool operator==(const Params&, const Params&) = default;
 };
 
 // Parameter limits: the ranges the issue and the UI offer. Kept here so CLI, UI and validation agree.

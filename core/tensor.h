@@ -45,6 +45,7 @@ struct Kernel {
   float At(int f, int c, int ky, int kx) const {
     return weights[((static_cast<std::size_t>(f) * channels + c) * height + ky) * width + kx];
   }
+  friend bool operator==(const Kernel&, const Kernel&) = default;
 };
 
 }  // namespace stridescope

@@ -710,3 +710,103 @@ TEST_CASE("kernel parsing errors point at the kernel") {
 
 }  // namespace
 }  // namespace stridescope
+
+// ---- window centres: the shared timeline's place on the image -------------------------------
+
+namespace stridescope {
+namespace {
+
+// The centre worked from the definition, not from the direct form: conv and pooling window o
+// reads input pixels o*S - pad_begin + t*D for t in [0, K), so its taps span
+// [o*S - pad_begin, o*S - pad_begin + D*(K-1) + 1) in pixels. A transposed conv's direct form
+// reads a lattice S times finer (stride-1 zeros between pixels), padded by E-1-P.
+double CentreByDefinition(const AxisGeometry& a, int o) {
+  const int extent = a.dilation * (a.taps - 1) + 1;
+  if (!a.transposed) return o * a.stride - a.pad_begin + 0.5 * extent;
+  const int lattice_begin = extent - 1 - a.pad_begin;
+  return (o - lattice_begin + 0.5 * extent) / a.stride;
+}
+
+// The output whose centre is nearest, by trying every one (ties to the lower output). Distances
+// are compared in units of 1/(2*stride) pixel, where every centre is a whole number and the test's
+// quarter-pixel places are exact: a transposed stride-3 centre such as 5.5/3 is not exact in
+// floating point, and a tie would go either way.
+int NearestByTrying(const AxisGeometry& a, double centre) {
+  const double unit = a.transposed ? 2.0 * a.stride : 2.0;
+  const auto distance = [&](int o) { return std::abs(std::round(CentreByDefinition(a, o) * unit) - centre * unit); };
+  int best = 0;
+  for (int o = 1; o < a.output; ++o)
+    if (distance(o) < distance(best)) best = o;
+  return best;
+}
+
+TEST_CASE("a window's centre: worked cases") {
+  // 3x3, stride 1, padding 1: window 0 spans pixels -1..1, centred on pixel 0's middle.
+  const AxisGeometry three = ResolveAxisX(AxisCase{.input = 7, .taps = 3, .pad_begin = 1, .pad_end = 1});
+  CHECK(three.WindowCentre(0) == 0.5);
+  CHECK(three.WindowCentre(6) == 6.5);
+  // Stride 2, no padding: window o spans 2o..2o+2, centre 2o + 1.5.
+  const AxisGeometry two = ResolveAxisX(AxisCase{.input = 7, .taps = 3, .stride = 2});
+  CHECK(two.WindowCentre(0) == 1.5);
+  CHECK(two.WindowCentre(2) == 5.5);
+  CHECK(two.NearestOutput(5.5) == 2);
+  CHECK(two.NearestOutput(4.5) == 1);  // 3.5 and 5.5 are equally near: the lower
+  CHECK(two.NearestOutput(-100.0) == 0);
+  CHECK(two.NearestOutput(100.0) == 2);
+  // Dilation 2 with 3 taps spans 5 pixels: window 0 of valid padding is centred at 2.5.
+  const AxisGeometry dilated = ResolveAxisX(AxisCase{.input = 9, .taps = 3, .dilation = 2});
+  CHECK(dilated.WindowCentre(0) == 2.5);
+}
+
+TEST_CASE("a window's centre and the nearest window agree with the definition for every op") {
+  for (Op op : {Op::Conv, Op::Transposed, Op::MaxPool, Op::AvgPool}) {
+    for (int stride = 1; stride <= 5; ++stride) {
+      for (int dilation = 1; dilation <= 3; ++dilation) {
+        for (int taps = 1; taps <= 5; ++taps) {
+          for (int pad = 0; pad <= 2; ++pad) {
+            if (op == Op::AvgPool && dilation > 1) continue;
+            if (IsPooling(op) && pad > taps / 2) continue;
+            if (op == Op::Transposed && pad > dilation * (taps - 1)) continue;
+            const AxisCase c{.op = op, .input = 17, .taps = taps, .stride = stride, .dilation = dilation,
+                             .pad_begin = pad, .pad_end = pad};
+            const AxisGeometry a = ResolveAxisX(c);
+            CAPTURE(Name(op));
+            CAPTURE(stride);
+            CAPTURE(dilation);
+            CAPTURE(taps);
+            CAPTURE(pad);
+            REQUIRE(a.output > 0);
+            for (int o = 0; o < a.output; ++o) CHECK(a.WindowCentre(o) == doctest::Approx(CentreByDefinition(a, o)));
+            for (double centre = -4.0; centre <= 22.0; centre += 0.25) {
+              CAPTURE(centre);
+              CHECK(a.NearestOutput(centre) == NearestByTrying(a, centre));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("the padding presets move the centres as they move the windows") {
+  // 5 pixels, 3 taps, stride 2. valid: windows at 0..2 and 2..4, centres 1.5 and 3.5.
+  // same: Out = ceil(5/2) = 3, total (3-1)*2 + 3 - 5 = 2, begin 1: centres 0.5, 2.5, 4.5.
+  // full: 2 each side: Out = floor((5+4-3)/2)+1 = 4, centres -0.5, 1.5, 3.5, 5.5.
+  const auto centres = [](PadPreset preset) {
+    Params p;
+    p.kernel = OnesKernel(1, 3);
+    p.stride = {1, 2};
+    p.padding.preset = preset;
+    const Expected<Geometry> g = ResolveGeometry(p, 1, 1, 5);
+    REQUIRE(g.ok());
+    std::vector<double> out;
+    for (int o = 0; o < g->x.output; ++o) out.push_back(g->x.WindowCentre(o));
+    return out;
+  };
+  CHECK(centres(PadPreset::Valid) == std::vector<double>{1.5, 3.5});
+  CHECK(centres(PadPreset::Same) == std::vector<double>{0.5, 2.5, 4.5});
+  CHECK(centres(PadPreset::Full) == std::vector<double>{-0.5, 1.5, 3.5, 5.5});
+}
+
+}  // namespace
+}  // namespace stridescope
