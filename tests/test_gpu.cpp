@@ -149,3 +149,37 @@ TEST_CASE("Mesa's software renderer is recognised, so auto can leave it to the C
   const bool llvmpipe = Context().renderer().find("llvmpipe") != std::string::npos;
   CHECK(Gpu().IsSoftwareRenderer() == llvmpipe);
 }
+
+TEST_CASE("panes share one upload: each output keeps its own map, computed from the one input") {
+  // The ONNX input and stride-2 cases (DESIGN.md): pad 1 gives 4x3, no pad gives 3x2.
+  Tensor3 input = Tensor3::Zeros(1, 7, 5);
+  for (int i = 0; i < 35; ++i) input.data[static_cast<std::size_t>(i)] = static_cast<float>(i);
+  Params padded;
+  padded.kernel.height = padded.kernel.width = 3;
+  padded.kernel.weights.assign(9, 1.0f);
+  padded.stride = {2, 2};
+  padded.padding = {PadPreset::Explicit, 1, 1, 1, 1};
+  Params unpadded = padded;
+  unpadded.padding = {};
+  const Geometry g_padded = *ResolveGeometry(padded, 1, 7, 5);
+  const Geometry g_unpadded = *ResolveGeometry(unpadded, 1, 7, 5);
+  GpuOutput a;
+  GpuOutput b;
+  CHECK(Gpu().ReadBack(a).Empty());  // nothing dispatched into it yet
+  Gpu().Dispatch(padded, g_padded, input, /*input_changed=*/true, a);
+  Gpu().Dispatch(unpadded, g_unpadded, input, /*input_changed=*/false, b);
+  const Tensor3 map_a = Gpu().ReadBack(a);
+  const Tensor3 map_b = Gpu().ReadBack(b);
+  REQUIRE(map_a.height == 4);
+  REQUIRE(map_a.width == 3);
+  REQUIRE(map_b.height == 3);
+  REQUIRE(map_b.width == 2);
+  CHECK(map_a.data == std::vector<float>{12, 27, 24, 63, 108, 81, 123, 198, 141, 112, 177, 124});
+  CHECK(map_b.data == std::vector<float>{54, 72, 144, 162, 234, 252});
+  // A new input for b does not touch a's map until a is dispatched again.
+  Tensor3 doubled = input;
+  for (float& v : doubled.data) v *= 2.0f;
+  Gpu().Dispatch(unpadded, g_unpadded, doubled, /*input_changed=*/true, b);
+  CHECK(Gpu().ReadBack(a).data == map_a.data);
+  CHECK(Gpu().ReadBack(b).data == std::vector<float>{108, 144, 288, 324, 468, 504});
+}

@@ -128,7 +128,7 @@ bool AppState::ChooseEngine(EngineKind kind) {
 
 void AppState::PollGpuTime() {
   // Keep showing the last known time while a new one is pending (negative).
-  if (gpu_ != nullptr && gpu_->LastGpuMilliseconds() >= 0) engines_.last_gpu_ms = gpu_->LastGpuMilliseconds();
+  if (gpu_ != nullptr && gpu_output_.LastGpuMilliseconds() >= 0) engines_.last_gpu_ms = gpu_output_.LastGpuMilliseconds();
 }
 
 void AppState::SetInput(Tensor3 pixels, std::string name, bool is_sample) {
@@ -309,7 +309,7 @@ void AppState::PollWorker() {
 
 void AppState::ComputeOnGpu(const Geometry& geometry) {
   // in: C,H,W  out: C_out,OH,OW as GPU layers, then OH,OW RGBA8: nothing comes back to the CPU.
-  gpu_->Dispatch(params, geometry, input_.pixels(), gpu_input_stale_);
+  gpu_->Dispatch(params, geometry, input_.pixels(), gpu_input_stale_, gpu_output_);
   gpu_input_stale_ = false;
   result_.computed_by = EngineKind::Gpu;
   result_.feature_map = Tensor3{};  // CPU values describe CPU results only (see ViewResult)
@@ -328,7 +328,7 @@ void AppState::DrawMap() {
     // GL_MAX_TEXTURE_SIZE, so Map fails only when the driver runs out of memory; the view then
     // says the map cannot be displayed.
     const std::optional<DisplayRange> range =
-        mapper_->Map(gpu_->output_texture(), result_.channels, width, height, display, &result_.texture);
+        mapper_->Map(gpu_output_.texture(), result_.channels, width, height, display, &result_.texture);
     result_.display_range = range.value_or(DisplayRange{});
     return;
   }

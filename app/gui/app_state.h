@@ -240,6 +240,7 @@ class AppState {
   GpuEngineOptions gpu_options_;
   std::unique_ptr<GpuEngine> gpu_;          // null until started, or when it could not start
   std::unique_ptr<DisplayMapper> mapper_;   // the GPU map's picture; null exactly when gpu_ is
+  GpuOutput gpu_output_;                    // the GPU engine's map
   EngineStatus engines_;
   bool dirty_ = true;
   std::uint64_t params_generation_ = 0;

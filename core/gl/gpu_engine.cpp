@@ -117,7 +117,6 @@ Expected<std::unique_ptr<GpuEngine>> GpuEngine::Create(const GpuEngineOptions& o
   engine->program_ = std::move(*program);
   engine->tables_ = GlBuffer(NewName(glGenBuffers));
   engine->weights_ = GlBuffer(NewName(glGenBuffers));
-  engine->timer_ = GlQuery(NewName(glGenQueries));
   const std::string renderer_name = CurrentGlRenderer();
   for (const char* software : {"llvmpipe", "softpipe", "SwiftShader", "swrast"})
     if (renderer_name.find(software) != std::string::npos) engine->software_renderer_ = true;
@@ -156,20 +155,20 @@ void GpuEngine::UploadInput(const Tensor3& input) {
                   input.data.data());
 }
 
-void GpuEngine::EnsureOutput(const Geometry& g) {
-  const int channels = g.channels.out_channels;
-  if (!output_.empty() && channels == output_c_ && g.y.output == output_h_ && g.x.output == output_w_) return;
-  output_ = NewArrayTexture(g.x.output, g.y.output, channels);
-  output_c_ = channels;
-  output_h_ = g.y.output;
-  output_w_ = g.x.output;
-}
-
-void GpuEngine::Dispatch(const Params& p, const Geometry& g, const Tensor3& input, bool input_changed) {
+void GpuEngine::Dispatch(const Params& p, const Geometry& g, const Tensor3& input, bool input_changed,
+                         GpuOutput& output) {
   if (input_changed || input_.empty() || input.channels != input_c_ || input.height != input_h_ ||
       input.width != input_w_)
     UploadInput(input);
-  EnsureOutput(g);
+  const int out_channels = g.channels.out_channels;
+  if (output.texture_.empty() || out_channels != output.channels_ || g.y.output != output.height_ ||
+      g.x.output != output.width_) {
+    output.texture_ = NewArrayTexture(g.x.output, g.y.output, out_channels);
+    output.channels_ = out_channels;
+    output.height_ = g.y.output;
+    output.width_ = g.x.output;
+  }
+  if (output.timer_.empty()) output.timer_ = GlQuery(NewName(glGenQueries));
 
   const Tables tables = BuildTables(g);
   const std::vector<float> weights = CanonicalWeights(p, g);
@@ -196,20 +195,20 @@ void GpuEngine::Dispatch(const Params& p, const Geometry& g, const Tensor3& inpu
 
   glActiveTexture(GL_TEXTURE0);
   glBindTexture(GL_TEXTURE_2D_ARRAY, input_.id());
-  glBindImageTexture(0, output_.id(), 0, GL_TRUE, 0, GL_WRITE_ONLY, GL_R32F);
+  glBindImageTexture(0, output.texture_.id(), 0, GL_TRUE, 0, GL_WRITE_ONLY, GL_R32F);
 
-  glBeginQuery(GL_TIME_ELAPSED, timer_.id());
+  glBeginQuery(GL_TIME_ELAPSED, output.timer_.id());
   glDispatchCompute(static_cast<GLuint>((g.x.output + kGroupSize - 1) / kGroupSize),
                     static_cast<GLuint>((g.y.output + kGroupSize - 1) / kGroupSize),
                     static_cast<GLuint>(g.channels.out_channels));
   glEndQuery(GL_TIME_ELAPSED);
-  timer_pending_ = true;
-  last_gpu_ms_ = -1.0;  // the previous dispatch's time no longer describes the output
+  output.timer_pending_ = true;
+  output.last_gpu_ms_ = -1.0;  // the previous dispatch's time no longer describes the output
   // Whoever reads the output next (display shader, readback) must see the stores.
   glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT | GL_TEXTURE_UPDATE_BARRIER_BIT);
 }
 
-double GpuEngine::LastGpuMilliseconds() {
+double GpuOutput::LastGpuMilliseconds() {
   if (timer_pending_) {
     GLint available = GL_FALSE;
     glGetQueryObjectiv(timer_.id(), GL_QUERY_RESULT_AVAILABLE, &available);
@@ -223,14 +222,19 @@ double GpuEngine::LastGpuMilliseconds() {
   return last_gpu_ms_;
 }
 
-Tensor3 GpuEngine::Compute(const Params& params, const Geometry& geometry, const Tensor3& input) {
-  Dispatch(params, geometry, input, /*input_changed=*/true);
-  Tensor3 out = Tensor3::Zeros(geometry.channels.out_channels, geometry.y.output, geometry.x.output);
-  glBindTexture(GL_TEXTURE_2D_ARRAY, output_.id());
+Tensor3 GpuEngine::ReadBack(const GpuOutput& output) const {
+  if (output.texture_.empty()) return {};
+  Tensor3 out = Tensor3::Zeros(output.channels_, output.height_, output.width_);
+  glBindTexture(GL_TEXTURE_2D_ARRAY, output.texture_.id());
   glPixelStorei(GL_PACK_ALIGNMENT, 4);
   // Layers come back in order, each row-major: the planar C,H,W layout of Tensor3.
   glGetTexImage(GL_TEXTURE_2D_ARRAY, 0, GL_RED, GL_FLOAT, out.data.data());
   return out;
+}
+
+Tensor3 GpuEngine::Compute(const Params& params, const Geometry& geometry, const Tensor3& input) {
+  Dispatch(params, geometry, input, /*input_changed=*/true);
+  return ReadBack(own_output_);
 }
 
 }  // namespace stridescope
